@@ -1,0 +1,12 @@
+// Unit tests sit beside the code (libs/.../*.spec.ts); end-to-end tests live in test/ (*.e2e-spec.ts).
+module.exports = {
+  rootDir: '.',
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  testRegex: '(libs|apps)/.*\\.spec\\.ts$|test/.*\\.e2e-spec\\.ts$',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  moduleNameMapper: {
+    '^@app/realtime(|/.*)$': '<rootDir>/libs/realtime/src$1',
+  },
+  testEnvironment: 'node',
+  testTimeout: 20000,
+};

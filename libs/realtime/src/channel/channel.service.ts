@@ -1,0 +1,144 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { ConnectionRegistry } from '../connection/connection.registry';
+import type { RealtimeConnection } from '../connection/realtime-connection';
+import type { Membership, RealtimeEngine } from '../engine/realtime-engine.interface';
+import { EventStream } from '../events/event-stream';
+import type { ChannelEvent } from '../events/realtime-events';
+import { PresenceService } from '../presence/presence.service';
+import { encodeFrame } from '../protocol/frame.codec';
+import type { PresenceState } from '../protocol/presence-state';
+import { invalid, RealtimeException } from '../protocol/protocol-error';
+import { ProtocolEvent } from '../protocol/protocol.events';
+import { REALTIME_ENGINE } from '../realtime.constants';
+import { isValidChannelName, ResolvedChannelOptions } from './channel.options';
+import { ChannelRules } from './channel.rules';
+
+export interface JoinResult {
+  channel: string;
+  /** The full presence state, for channels that track presence. */
+  presence?: PresenceState;
+}
+
+function assertChannelName(channel: unknown): asserts channel is string {
+  if (!isValidChannelName(channel)) {
+    throw invalid('A channel name is 1 to 200 printable characters without spaces.', [
+      { field: 'channel', message: 'must be 1 to 200 printable ASCII characters, no spaces' },
+    ]);
+  }
+}
+
+/** Channel memberships and publishing; presence channels track their members on join. */
+@Injectable()
+export class ChannelService implements OnApplicationShutdown {
+  private readonly channelStream = new EventStream<ChannelEvent>();
+  private readonly messageStream = new EventStream<ChannelEvent>();
+  /** Every join and leave. */
+  readonly channel$: Observable<ChannelEvent> = this.channelStream.events$;
+  /** Every publish, by clients and by server code. */
+  readonly message$: Observable<ChannelEvent> = this.messageStream.events$;
+
+  constructor(
+    @Inject(REALTIME_ENGINE) private readonly engine: RealtimeEngine,
+    private readonly registry: ConnectionRegistry,
+    private readonly rules: ChannelRules,
+    private readonly presence: PresenceService,
+  ) {}
+
+  /** The options that apply to a channel name. */
+  optionsOf(channel: string): ResolvedChannelOptions {
+    return this.rules.resolve(channel);
+  }
+
+  /**
+   * Adds a connection of this node to a channel, or updates its meta when it is a member already. In a
+   * presence channel the meta is validated first and the connection tracked; the result carries the state.
+   */
+  async join(connectionId: string, channel: string, meta: unknown = {}): Promise<JoinResult> {
+    assertChannelName(channel);
+    const connection = this.connection(connectionId);
+    const options = this.rules.resolve(channel);
+    const checked = this.presence.validate(channel, meta);
+    const existing = await this.engine.membership(channel, connectionId);
+    if (!existing && options.limit > 0 && (await this.engine.memberCount(channel)) >= options.limit) {
+      throw new RealtimeException('limit', `"${channel}" is full: it holds at most ${options.limit} members.`);
+    }
+    const { created } = await this.engine.join(channel, connection, checked);
+    if (created) {
+      this.channelStream.emit({ type: 'join', channel, connectionId, clientId: connection.clientId, meta: checked, at: Date.now() });
+    }
+    if (!options.presence) return { channel };
+    await this.presence.track(connectionId, channel, checked);
+    return { channel, presence: await this.presence.list(channel) };
+  }
+
+  /** Removes a connection from a channel; `not_joined` when it is not a member. */
+  async leave(connectionId: string, channel: string): Promise<{ channel: string }> {
+    assertChannelName(channel);
+    const membership = await this.engine.membership(channel, connectionId);
+    if (!membership) throw new RealtimeException('not_joined', `Connection "${connectionId}" is not a member of "${channel}".`);
+    await this.remove(channel, connectionId);
+    return { channel };
+  }
+
+  /** Removes a connection from every channel it joined (when it closes). */
+  async leaveAll(connectionId: string): Promise<void> {
+    for (const channel of await this.engine.channelsOf(connectionId)) await this.remove(channel, connectionId);
+  }
+
+  /**
+   * Publishes to every member, on every node. The frame is encoded once, whatever the number of
+   * members. `from` is the publishing clientId, or null for server code.
+   */
+  async publish(channel: string, payload: unknown, from: RealtimeConnection | null = null): Promise<number> {
+    assertChannelName(channel);
+    const at = Date.now();
+    const frame = encodeFrame(ProtocolEvent.ChannelMessage, { channel, from: from?.clientId ?? null, payload, at });
+    const delivered = await this.engine.publish(channel, frame);
+    this.messageStream.emit({ type: 'message', channel, connectionId: from?.id ?? null, clientId: from?.clientId ?? null, payload, at });
+    return delivered;
+  }
+
+  /** A publish by a client: it must be a member, and the channel must let members publish. */
+  async publishFrom(connection: RealtimeConnection, channel: string, payload: unknown): Promise<number> {
+    assertChannelName(channel);
+    if (this.rules.resolve(channel).publish === 'server') {
+      throw new RealtimeException('forbidden', `Only the server publishes to "${channel}".`);
+    }
+    if (!(await this.engine.membership(channel, connection.id))) {
+      throw new RealtimeException('not_joined', `Join "${channel}" before publishing to it.`);
+    }
+    return this.publish(channel, payload, connection);
+  }
+
+  async members(channel: string): Promise<Membership[]> {
+    return this.engine.members(channel);
+  }
+
+  async isMember(channel: string, connectionId: string): Promise<boolean> {
+    return (await this.engine.membership(channel, connectionId)) !== undefined;
+  }
+
+  async channelsOf(connectionId: string): Promise<string[]> {
+    return this.engine.channelsOf(connectionId);
+  }
+
+  private async remove(channel: string, connectionId: string): Promise<void> {
+    await this.presence.untrack(connectionId, channel);
+    const membership = await this.engine.leave(channel, connectionId);
+    if (membership) {
+      this.channelStream.emit({ type: 'leave', channel, connectionId, clientId: membership.clientId, meta: membership.meta, at: Date.now() });
+    }
+  }
+
+  private connection(connectionId: string): RealtimeConnection {
+    const connection = this.registry.get(connectionId);
+    if (!connection) throw new RealtimeException('not_found', `No open connection "${connectionId}" on this node.`);
+    return connection;
+  }
+
+  onApplicationShutdown(): void {
+    this.channelStream.complete();
+    this.messageStream.complete();
+  }
+}

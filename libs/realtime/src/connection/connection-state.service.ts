@@ -1,0 +1,90 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { EventStream } from '../events/event-stream';
+import type { ConnectionStateChange } from '../events/realtime-events';
+import type { ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
+import { RealtimeException } from '../protocol/protocol-error';
+import { ProtocolEvent } from '../protocol/protocol.events';
+import { REALTIME_OPTIONS } from '../realtime.constants';
+import { ConnectionRegistry } from './connection.registry';
+import { ConnectionStateMachine } from './connection-state.machine';
+import type { RealtimeConnection } from './realtime-connection';
+
+/** Each connection's state: changes only along allowed transitions, timestamped, announced, remembered. */
+@Injectable()
+export class ConnectionStateService implements OnApplicationShutdown {
+  readonly machine: ConnectionStateMachine;
+  private readonly stream = new EventStream<ConnectionStateChange>();
+  /** Every state change of every connection. */
+  readonly connectionState$: Observable<ConnectionStateChange> = this.stream.events$;
+  private readonly clientStates: Set<string>;
+  private readonly historySize: number;
+
+  constructor(
+    @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
+    private readonly registry: ConnectionRegistry,
+  ) {
+    this.machine = new ConnectionStateMachine(options.state);
+    this.clientStates = new Set(options.state.clientStates);
+    this.historySize = options.state.historySize;
+  }
+
+  /** The current state of a connection of this node, or undefined when there is none. */
+  get(connectionId: string): string | undefined {
+    return this.registry.get(connectionId)?.state;
+  }
+
+  /** The last state changes of a connection, oldest first. */
+  history(connectionId: string): ConnectionStateChange[] {
+    return [...(this.registry.get(connectionId)?.stateHistory ?? [])];
+  }
+
+  /** Moves a connection to another state; refuses, changing nothing, what the machine does not allow. */
+  transition(connectionId: string, to: string, reason?: string): ConnectionStateChange {
+    const connection = this.registry.get(connectionId);
+    if (!connection) throw new RealtimeException('not_found', `No connection "${connectionId}" on this node.`);
+    return this.apply(connection, to, reason);
+  }
+
+  /** A transition a client asked for with `connection:state`. */
+  requestByClient(connection: RealtimeConnection, to: string): ConnectionStateChange {
+    if (!this.clientStates.has(to)) {
+      throw new RealtimeException('forbidden', `A client may only ask for the states ${[...this.clientStates].join(', ')}; "${to}" is the server's to set.`);
+    }
+    return this.apply(connection, to, 'client request');
+  }
+
+  /** Puts a new connection in the initial state. */
+  start(connection: RealtimeConnection): void {
+    this.record(connection, null, this.machine.initial, 'open');
+  }
+
+  /** Puts a closed connection in the terminal state, whatever it was in. */
+  finish(connection: RealtimeConnection, reason: string): void {
+    if (connection.state !== this.machine.terminal) this.record(connection, connection.state, this.machine.terminal, reason);
+  }
+
+  private apply(connection: RealtimeConnection, to: string, reason?: string): ConnectionStateChange {
+    const from = connection.state;
+    if (from === to) {
+      return connection.stateHistory[connection.stateHistory.length - 1];
+    }
+    this.machine.assertTransition(from, to);
+    return this.record(connection, from, to, reason);
+  }
+
+  private record(connection: RealtimeConnection, from: string | null, to: string, reason?: string): ConnectionStateChange {
+    const change: ConnectionStateChange = { connectionId: connection.id, clientId: connection.clientId, from, to, at: Date.now() };
+    if (reason !== undefined) change.reason = reason;
+    connection.state = to;
+    connection.stateHistory.push(change);
+    if (connection.stateHistory.length > this.historySize) connection.stateHistory.shift();
+    connection.sendFrame(ProtocolEvent.State, { state: to, previous: from, at: change.at });
+    this.stream.emit(change);
+    return change;
+  }
+
+  onApplicationShutdown(): void {
+    this.stream.complete();
+  }
+}

@@ -1,0 +1,86 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'crypto';
+import type { IncomingMessage } from 'http';
+import { Observable } from 'rxjs';
+import type { WebSocket } from 'ws';
+import { ChannelService } from '../channel/channel.service';
+import { CleanupService } from '../cleanup/cleanup.service';
+import type { RealtimeEngine } from '../engine/realtime-engine.interface';
+import { EventStream } from '../events/event-stream';
+import type { ConnectionEvent } from '../events/realtime-events';
+import { RealtimeLogger } from '../logging/realtime.logger';
+import type { AuthResult } from '../options/realtime-options.interface';
+import type { ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
+import { ProtocolEvent } from '../protocol/protocol.events';
+import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../realtime.constants';
+import { ConnectionRegistry } from './connection.registry';
+import { ConnectionStateService } from './connection-state.service';
+import { RealtimeConnection } from './realtime-connection';
+
+/** Opens connections (welcome, initial state) and releases them when they close. */
+@Injectable()
+export class ConnectionLifecycle implements OnApplicationShutdown {
+  private readonly stream = new EventStream<ConnectionEvent>();
+  readonly connection$: Observable<ConnectionEvent> = this.stream.events$;
+  private readonly released = new WeakSet<RealtimeConnection>();
+  private readonly logger: RealtimeLogger;
+
+  constructor(
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    @Inject(REALTIME_ENGINE) private readonly engine: RealtimeEngine,
+    private readonly registry: ConnectionRegistry,
+    private readonly states: ConnectionStateService,
+    private readonly channels: ChannelService,
+    private readonly cleanup: CleanupService,
+  ) {
+    this.logger = new RealtimeLogger('RealtimeConnection', options.logLevels);
+  }
+
+  /** Registers an accepted socket; an anonymous one (no identity) is its own client. */
+  open(socket: WebSocket, request: IncomingMessage, identity: AuthResult | null): RealtimeConnection {
+    const id = randomUUID();
+    const connection = new RealtimeConnection(id, identity?.clientId ?? id, identity?.claims ?? {}, socket, request);
+    this.registry.add(connection);
+    socket.on('pong', () => connection.touch());
+    socket.on('error', (error) => this.logger.debug(`Socket error on ${connection.id}: ${error.message}`));
+    socket.once('close', (code) => this.closed(connection, code));
+    const { interval, timeout } = this.options.heartbeat;
+    connection.sendFrame(ProtocolEvent.Welcome, { connectionId: connection.id, clientId: connection.clientId, heartbeat: { interval, timeout } });
+    this.states.start(connection);
+    this.logger.debug(`Connection ${connection.id} opened for ${connection.clientId}`);
+    this.stream.emit({ type: 'open', connectionId: connection.id, clientId: connection.clientId, claims: connection.claims, at: Date.now() });
+    return connection;
+  }
+
+  /** Closes a connection with a code and releases it at once, without waiting for the peer. */
+  close(connection: RealtimeConnection, code: number, reason = ''): void {
+    connection.close(code, reason);
+    this.closed(connection, code);
+  }
+
+  /** Queues the release of a closed connection (memberships, presence, groups) with the cleanup. */
+  closed(connection: RealtimeConnection, code: number): void {
+    if (this.released.has(connection)) return;
+    this.released.add(connection);
+    this.cleanup.enqueue({ key: `connection:${connection.id}`, run: () => this.release(connection, code) });
+  }
+
+  /** Leaves every channel (announcing presence leaves), drops the client's groups with its last connection. */
+  async release(connection: RealtimeConnection, code: number): Promise<void> {
+    this.released.add(connection);
+    await this.channels.leaveAll(connection.id);
+    if (!this.registry.get(connection.id)) return;
+    const lastOfClient = this.registry.connectionsOf(connection.clientId).size === 1;
+    if (lastOfClient) {
+      for (const group of await this.engine.groupsOf(connection.clientId)) await this.engine.groupRemove(group, connection.clientId);
+    }
+    this.registry.remove(connection);
+    this.states.finish(connection, `closed ${code}`);
+    this.logger.debug(`Connection ${connection.id} of ${connection.clientId} closed with ${code}`);
+    this.stream.emit({ type: 'close', connectionId: connection.id, clientId: connection.clientId, claims: connection.claims, code, at: Date.now() });
+  }
+
+  onApplicationShutdown(): void {
+    this.stream.complete();
+  }
+}

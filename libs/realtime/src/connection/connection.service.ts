@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import type { ConnectionEvent } from '../events/realtime-events';
+import { CloseCode } from '../protocol/close-codes';
+import { ConnectionRegistry } from './connection.registry';
+import { ConnectionLifecycle } from './connection.lifecycle';
+import type { RealtimeConnection } from './realtime-connection';
+
+/** What application code sees of a connection. */
+export interface ConnectionInfo {
+  id: string;
+  clientId: string;
+  claims: Record<string, unknown>;
+  state: string;
+  connectedAt: number;
+  lastSeenAt: number;
+}
+
+function info(connection: RealtimeConnection): ConnectionInfo {
+  const { id, clientId, claims, state, connectedAt, lastSeenAt } = connection;
+  return { id, clientId, claims, state, connectedAt, lastSeenAt };
+}
+
+/** The connections of this node: look-up, disconnect, open/close events, and how shutdown closes them. */
+@Injectable()
+export class ConnectionService {
+  /** Every open and close. */
+  readonly connection$: Observable<ConnectionEvent>;
+  private shutdownCode: number = CloseCode.GoingAway;
+
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly lifecycle: ConnectionLifecycle,
+  ) {
+    this.connection$ = lifecycle.connection$;
+  }
+
+  get(connectionId: string): ConnectionInfo | undefined {
+    const connection = this.registry.get(connectionId);
+    return connection && info(connection);
+  }
+
+  ofClient(clientId: string): ConnectionInfo[] {
+    return [...this.registry.connectionsOf(clientId)].map(info);
+  }
+
+  isOnline(clientId: string): boolean {
+    return this.registry.connectionsOf(clientId).size > 0;
+  }
+
+  count(): number {
+    return this.registry.size;
+  }
+
+  /** Closes a connection with 4001 (disconnected by the application). */
+  disconnect(connectionId: string, reason = 'disconnected by the application'): boolean {
+    const connection = this.registry.get(connectionId);
+    if (!connection) return false;
+    this.lifecycle.close(connection, CloseCode.DisconnectedByApplication, reason);
+    return true;
+  }
+
+  /** Closes every connection of a clientId with 4001; resolves to how many there were. */
+  disconnectClient(clientId: string, reason = 'disconnected by the application'): number {
+    const connections = [...this.registry.connectionsOf(clientId)];
+    connections.forEach((connection) => this.lifecycle.close(connection, CloseCode.DisconnectedByApplication, reason));
+    return connections.length;
+  }
+
+  /** Makes the next shutdown close connections with 1012 (service restart) instead of 1001. */
+  markRestarting(): void {
+    this.shutdownCode = CloseCode.ServiceRestart;
+  }
+
+  get closeCodeAtShutdown(): number {
+    return this.shutdownCode;
+  }
+}

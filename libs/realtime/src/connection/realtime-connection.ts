@@ -1,0 +1,86 @@
+import type { IncomingMessage } from 'http';
+import { WebSocket } from 'ws';
+import type { LocalConnection } from '../engine/realtime-engine.interface';
+import type { ConnectionStateChange } from '../events/realtime-events';
+import { encodeFrame } from '../protocol/frame.codec';
+import type { ErrorBody } from '../protocol/protocol-error';
+import { ProtocolEvent } from '../protocol/protocol.events';
+
+const CONNECTION = Symbol('realtime.connection');
+/** How long a closing socket may take to finish the close handshake before it is cut. */
+const CLOSE_GRACE_MS = 2000;
+
+export interface AppHandler {
+  callback: (data: unknown, context: unknown) => unknown;
+  transform: (result: unknown) => import('rxjs').Observable<unknown>;
+}
+
+/** One WebSocket connection and what the server knows of it. */
+export class RealtimeConnection implements LocalConnection {
+  readonly connectedAt = Date.now();
+  lastSeenAt = this.connectedAt;
+  state: string;
+  readonly stateHistory: ConnectionStateChange[] = [];
+  /** `@SubscribeMessage` handlers of the application's gateways, bound to this connection. */
+  readonly appHandlers = new Map<string, AppHandler>();
+  private closing = false;
+  private closeTimer?: NodeJS.Timeout;
+
+  constructor(
+    readonly id: string,
+    readonly clientId: string,
+    readonly claims: Record<string, unknown>,
+    readonly socket: WebSocket,
+    readonly request: IncomingMessage,
+  ) {
+    (socket as unknown as Record<symbol, RealtimeConnection>)[CONNECTION] = this;
+    socket.once('close', () => clearTimeout(this.closeTimer));
+  }
+
+  /** The connection a socket belongs to, for code that holds the raw `ws` client. */
+  static of(socket: unknown): RealtimeConnection | undefined {
+    return (socket as Record<symbol, RealtimeConnection> | undefined)?.[CONNECTION];
+  }
+
+  get isOpen(): boolean {
+    return !this.closing && this.socket.readyState === WebSocket.OPEN;
+  }
+
+  send(frame: Buffer): boolean {
+    if (!this.isOpen) return false;
+    this.socket.send(frame, { binary: false });
+    return true;
+  }
+
+  sendFrame(event: string, data?: unknown): boolean {
+    return this.send(encodeFrame(event, data));
+  }
+
+  reply(ref: string, result: unknown): boolean {
+    return this.send(encodeFrame(ProtocolEvent.Reply, { ok: true, result: result ?? null }, ref));
+  }
+
+  /** A failed frame: a `reply` when it carried a ref, an `error` frame otherwise. */
+  fail(error: ErrorBody, ref?: string, event?: string): boolean {
+    if (ref !== undefined) return this.send(encodeFrame(ProtocolEvent.Reply, { ok: false, error }, ref));
+    return this.send(encodeFrame(ProtocolEvent.Error, event === undefined ? error : { ...error, event }));
+  }
+
+  touch(): void {
+    this.lastSeenAt = Date.now();
+  }
+
+  /** Starts the close handshake; a peer that does not answer within the grace period is cut off. */
+  close(code: number, reason = ''): void {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.socket.readyState === WebSocket.CLOSED) return;
+    this.socket.close(code, reason);
+    this.closeTimer = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
+    this.closeTimer.unref();
+  }
+
+  get isClosing(): boolean {
+    return this.closing || this.socket.readyState >= WebSocket.CLOSING;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './memory.engine';
+export * from './realtime-engine.interface';

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { ChannelService } from '../channel/channel.service';
+import { ConnectionStateService } from '../connection/connection-state.service';
+import { DirectService } from '../direct/direct.service';
+import { PresenceService } from '../presence/presence.service';
+import { invalid, RealtimeException } from '../protocol/protocol-error';
+import { ProtocolEvent } from '../protocol/protocol.events';
+import type { FrameContext } from './frame-context';
+
+/** Handles one protocol event; the value it resolves to is the `result` of the reply. */
+export type ProtocolHandler = (context: FrameContext, data: Record<string, unknown>) => unknown;
+
+function requireString(data: Record<string, unknown>, field: string): string {
+  const value = data[field];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw invalid(`"${field}" is required.`, [{ field, message: 'must be a non-empty string' }]);
+  }
+  return value;
+}
+
+/** The protocol's own client events (`connection:*`, `channel:*`, `presence:*`, `direct:*`). */
+@Injectable()
+export class ProtocolHandlers {
+  private readonly handlers = new Map<string, ProtocolHandler>([
+    [ProtocolEvent.Ping, (context, data) => this.ping(context, data)],
+    [ProtocolEvent.State, (context, data) => this.states.requestByClient(context.connection, requireString(data, 'state'))],
+    [ProtocolEvent.ChannelJoin, (context, data) => this.join(context, data)],
+    [ProtocolEvent.ChannelLeave, (context, data) => this.channels.leave(context.connection.id, requireString(data, 'channel'))],
+    [ProtocolEvent.ChannelPublish, (context, data) => this.publish(context, data)],
+    [ProtocolEvent.PresenceUpdate, (context, data) => this.updatePresence(context, data)],
+    [ProtocolEvent.PresenceList, (context, data) => this.listPresence(context, data)],
+    [ProtocolEvent.DirectSend, (context, data) => this.direct(context, data)],
+  ]);
+
+  constructor(
+    private readonly channels: ChannelService,
+    private readonly presence: PresenceService,
+    private readonly states: ConnectionStateService,
+    private readonly directs: DirectService,
+  ) {}
+
+  get(event: string): ProtocolHandler | undefined {
+    return this.handlers.get(event);
+  }
+
+  private ping(context: FrameContext, data: Record<string, unknown>): { t: unknown } {
+    context.connection.sendFrame(ProtocolEvent.Pong, { t: data.t ?? null });
+    return { t: data.t ?? null };
+  }
+
+  /** Replies first, then sends `presence:state`, so the client has its membership before the state. */
+  private async join(context: FrameContext, data: Record<string, unknown>): Promise<void> {
+    const channel = requireString(data, 'channel');
+    const result = await this.channels.join(context.connection.id, channel, data.meta);
+    context.succeed(result);
+    if (result.presence) context.connection.sendFrame(ProtocolEvent.PresenceState, { channel, presences: result.presence });
+  }
+
+  private async publish(context: FrameContext, data: Record<string, unknown>): Promise<{ channel: string }> {
+    const channel = requireString(data, 'channel');
+    if (!('payload' in data)) throw invalid('"payload" is required.', [{ field: 'payload', message: 'is required' }]);
+    await this.channels.publishFrom(context.connection, channel, data.payload);
+    return { channel };
+  }
+
+  private async updatePresence(context: FrameContext, data: Record<string, unknown>) {
+    const channel = requireString(data, 'channel');
+    const meta = await this.presence.update(context.connection.id, channel, data.meta);
+    return { channel, meta };
+  }
+
+  private async listPresence(context: FrameContext, data: Record<string, unknown>) {
+    const channel = requireString(data, 'channel');
+    if (!(await this.channels.isMember(channel, context.connection.id))) {
+      throw new RealtimeException('not_joined', `Join "${channel}" to see its presence.`);
+    }
+    return this.presence.list(channel);
+  }
+
+  private async direct(context: FrameContext, data: Record<string, unknown>) {
+    const to = requireString(data, 'to');
+    if (!('payload' in data)) throw invalid('"payload" is required.', [{ field: 'payload', message: 'is required' }]);
+    const delivered = await this.directs.send(to, data.payload, context.connection.clientId);
+    if (delivered === 0) throw new RealtimeException('not_found', `"${to}" has no open connection.`);
+    return { to, delivered };
+  }
+}

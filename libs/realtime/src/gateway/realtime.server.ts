@@ -1,0 +1,129 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { IncomingMessage, Server } from 'http';
+import type { Duplex } from 'stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { ConnectionLifecycle } from '../connection/connection.lifecycle';
+import { ConnectionRegistry } from '../connection/connection.registry';
+import { ConnectionService } from '../connection/connection.service';
+import type { RealtimeEngine } from '../engine/realtime-engine.interface';
+import { RealtimeLogger } from '../logging/realtime.logger';
+import type { AuthResult } from '../options/realtime-options.interface';
+import type { ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
+import { PresenceService } from '../presence/presence.service';
+import { CloseCode } from '../protocol/close-codes';
+import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../realtime.constants';
+import { FrameDispatcher } from './frame.dispatcher';
+import { UpgradeHandler, UpgradeRejection } from './upgrade.handler';
+
+export const JSON_SUBPROTOCOL = 'realtime.v1.json';
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+/** How long shutdown waits for peers to finish the close handshake. */
+const SHUTDOWN_GRACE_MS = 1000;
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  if (socket.destroyed) return;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+  );
+}
+
+/**
+ * The WebSocket server on the application's HTTP server: accepts upgrades on the configured path,
+ * opens connections, feeds their frames to the dispatcher, and closes them all at shutdown.
+ */
+@Injectable()
+export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  readonly wss: WebSocketServer;
+  private readonly logger: RealtimeLogger;
+  private httpServer?: Server;
+
+  constructor(
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    @Inject(REALTIME_ENGINE) private readonly engine: RealtimeEngine,
+    private readonly registry: ConnectionRegistry,
+    private readonly lifecycle: ConnectionLifecycle,
+    private readonly connections: ConnectionService,
+    private readonly presence: PresenceService,
+    private readonly upgrades: UpgradeHandler,
+    private readonly dispatcher: FrameDispatcher,
+  ) {
+    this.logger = new RealtimeLogger('RealtimeServer', options.logLevels);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxFrameBytes,
+      perMessageDeflate: false,
+      handleProtocols: (offered) => (offered.has(JSON_SUBPROTOCOL) ? JSON_SUBPROTOCOL : false),
+    });
+    this.wss.on('connection', (socket: WebSocket, request: IncomingMessage, identity: AuthResult | null) => this.opened(socket, request, identity));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.engine.bind(this.registry);
+  }
+
+  get path(): string {
+    return this.options.path;
+  }
+
+  /** Starts taking upgrades on an HTTP server (once). */
+  attach(httpServer: Server): void {
+    if (this.httpServer === httpServer) return;
+    if (this.httpServer) throw new Error('RealtimeServer: already attached to another HTTP server.');
+    this.httpServer = httpServer;
+    httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(request, socket, head));
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (!this.upgrades.isOwnPath(request)) {
+      if (this.httpServer && this.httpServer.listenerCount('upgrade') === 1) refuse(socket, 404, 'No WebSocket endpoint at this path.');
+      return;
+    }
+    socket.on('error', () => socket.destroy());
+    let identity: AuthResult | null;
+    try {
+      identity = await this.upgrades.accept(request);
+    } catch (error) {
+      if (error instanceof UpgradeRejection) return refuse(socket, error.status, error.message);
+      this.logger.error('Upgrade failed', error);
+      return refuse(socket, 503, 'The server could not accept the connection.');
+    }
+    if (socket.destroyed) return;
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request, identity));
+  }
+
+  private opened(socket: WebSocket, request: IncomingMessage, identity: AuthResult | null): void {
+    const connection = this.lifecycle.open(socket, request, identity);
+    socket.on('message', (data, isBinary) => this.dispatcher.dispatch(connection, data, isBinary));
+  }
+
+  /** Shutdown: refuse new upgrades, announce every leave, then close every socket (1001, or 1012 for a restart). */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.upgrades.drain();
+    const code = this.connections.closeCodeAtShutdown;
+    const open = [...this.registry.all()];
+    await Promise.allSettled(open.map((connection) => this.lifecycle.release(connection, code)));
+    this.presence.flush();
+    const closed = open.map((connection) => new Promise<void>((resolve) => {
+      if (connection.socket.readyState === WebSocket.CLOSED) return resolve();
+      connection.socket.once('close', () => resolve());
+      connection.close(code, code === CloseCode.ServiceRestart ? 'service restart' : 'server going away');
+    }));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)));
+    await Promise.race([Promise.all(closed), grace]);
+    clearTimeout(timer);
+    for (const socket of this.wss.clients) socket.terminate();
+  }
+
+  /** Closes the WebSocket server itself; called by the adapter when Nest closes its servers. */
+  async close(): Promise<void> {
+    for (const socket of this.wss.clients) socket.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+    await this.engine.close();
+  }
+}

@@ -1,0 +1,3 @@
+export * from './realtime-options.interface';
+export { resolveRealtimeOptions } from './realtime-options.resolver';
+export type { ResolvedRealtimeOptions } from './realtime-options.resolver';

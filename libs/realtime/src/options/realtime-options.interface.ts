@@ -1,0 +1,82 @@
+import type { LogLevel } from '@nestjs/common';
+import type { IncomingMessage } from 'http';
+import type { ChannelRule } from '../channel/channel.options';
+import type { RealtimeEngine } from '../engine/realtime-engine.interface';
+
+/** What `authenticate` returns for an accepted upgrade. */
+export interface AuthResult {
+  /** The identity of the user; several connections may share it. */
+  clientId: string;
+  /** Anything the application wants to keep with the connection (roles, token expiry…). */
+  claims?: Record<string, unknown>;
+}
+
+/**
+ * Decides who is connecting, before any frame. Return an `AuthResult` to accept; return `null`,
+ * `undefined` or `false`, or throw, to refuse the upgrade with 401.
+ */
+export type Authenticate = (
+  request: IncomingMessage,
+) => AuthResult | null | undefined | false | Promise<AuthResult | null | undefined | false>;
+
+export interface HeartbeatOptions {
+  /** Milliseconds between server ping frames; announced in the welcome frame. Default `25000`. */
+  interval?: number;
+  /** A connection silent (no pong, no frame) for this long is closed with 4000. Default `60000`. */
+  timeout?: number;
+}
+
+export interface PresenceOptions {
+  /** Largest presence meta, as JSON bytes. Default `2048`. */
+  maxMetaBytes?: number;
+  /** Deepest nesting of objects and arrays in a meta. Default `4`. */
+  maxMetaDepth?: number;
+  /** Changes within this many milliseconds go out as one `presence:diff`; `0` sends each at once. Default `20`. */
+  batchMs?: number;
+}
+
+export interface StateMachineOptions {
+  /** Every state a connection can be in. Default `['connected', 'idle', 'reconnecting', 'disconnected', 'error']`. */
+  states?: string[];
+  /** The state of a new connection. Default `'connected'`. */
+  initial?: string;
+  /** The state a closed connection ends in; reachable from every state. Default `'disconnected'`. */
+  terminal?: string;
+  /**
+   * Allowed transitions, `from → [to…]`. Default: connected ↔ idle, connected/idle → reconnecting,
+   * reconnecting → connected, error → reconnecting, anything → error and disconnected.
+   */
+  transitions?: Record<string, string[]>;
+  /** States a client may ask for with `connection:state`. Default `['connected', 'idle']`. */
+  clientStates?: string[];
+  /** State changes kept per connection. Default `20`. */
+  historySize?: number;
+}
+
+export interface CleanupOptions {
+  /** Milliseconds between sweeps. Default `1000`. */
+  interval?: number;
+  /** Most tasks run in one batch. Default `500`. */
+  batchSize?: number;
+  /** Retries of a failed task before it is counted as failed. Default `3`. */
+  maxRetries?: number;
+}
+
+export interface RealtimeModuleOptions {
+  /** The WebSocket path on the application's HTTP server. Default `'/realtime'`. */
+  path?: string;
+  /** Identity at the upgrade. Default: none, every connection is anonymous and its clientId is its connectionId. */
+  authenticate?: Authenticate;
+  heartbeat?: HeartbeatOptions;
+  /** Channel behaviour by name pattern; the first rule that matches wins. Default `[]` (every channel: no presence, members publish). */
+  channels?: ChannelRule[];
+  presence?: PresenceOptions;
+  state?: StateMachineOptions;
+  cleanup?: CleanupOptions;
+  /** Largest inbound frame in bytes; a larger one closes the connection with 1009. Default `1048576` (1 MiB). */
+  maxFrameBytes?: number;
+  /** Where memberships, presence and fan-out live. Default: a new in-memory engine. */
+  engine?: RealtimeEngine;
+  /** The library's log levels, through Nest's `Logger`. Default `['log', 'warn', 'error', 'fatal']`. */
+  logLevels?: LogLevel[];
+}

@@ -1,0 +1,133 @@
+import type { LogLevel } from '@nestjs/common';
+import { ChannelRule, compileChannelRules, CompiledChannelRule } from '../channel/channel.options';
+import { MemoryEngine } from '../engine/memory.engine';
+import type { RealtimeEngine } from '../engine/realtime-engine.interface';
+import type { Authenticate, RealtimeModuleOptions } from './realtime-options.interface';
+import { invalidOption } from './realtime-options.messages';
+
+/** Options with every default applied and every value checked. */
+export interface ResolvedRealtimeOptions {
+  path: string;
+  authenticate?: Authenticate;
+  heartbeat: { interval: number; timeout: number };
+  channels: CompiledChannelRule[];
+  presence: { maxMetaBytes: number; maxMetaDepth: number; batchMs: number };
+  state: {
+    states: string[];
+    initial: string;
+    terminal: string;
+    transitions: Record<string, string[]>;
+    clientStates: string[];
+    historySize: number;
+  };
+  cleanup: { interval: number; batchSize: number; maxRetries: number };
+  maxFrameBytes: number;
+  engine: RealtimeEngine;
+  logLevels: LogLevel[];
+}
+
+export const DEFAULT_STATES = ['connected', 'idle', 'reconnecting', 'disconnected', 'error'];
+export const DEFAULT_TRANSITIONS: Record<string, string[]> = {
+  connected: ['idle', 'reconnecting', 'disconnected', 'error'],
+  idle: ['connected', 'reconnecting', 'disconnected', 'error'],
+  reconnecting: ['connected', 'disconnected', 'error'],
+  error: ['reconnecting', 'disconnected'],
+  disconnected: [],
+};
+const LOG_LEVELS: LogLevel[] = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'];
+
+function positiveInt(name: string, value: unknown, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw invalidOption(name, `an integer ≥ ${min}`, value);
+  }
+  return value;
+}
+
+function stringList(name: string, value: unknown, fallback: string[]): string[] {
+  if (value === undefined) return [...fallback];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.length === 0)) {
+    throw invalidOption(name, 'an array of non-empty strings', value);
+  }
+  return [...value];
+}
+
+function resolveState(raw: RealtimeModuleOptions['state'] = {}): ResolvedRealtimeOptions['state'] {
+  const states = stringList('state.states', raw.states, DEFAULT_STATES);
+  const known = new Set(states);
+  const member = (name: string, value: unknown, fallback: string): string => {
+    const state = value === undefined ? fallback : value;
+    if (typeof state !== 'string' || !known.has(state)) {
+      throw invalidOption(name, `one of state.states (${states.join(', ')})`, state);
+    }
+    return state;
+  };
+  const initial = member('state.initial', raw.initial, 'connected');
+  const terminal = member('state.terminal', raw.terminal, 'disconnected');
+  const transitions: Record<string, string[]> = {};
+  const source = raw.transitions ?? (raw.states === undefined ? DEFAULT_TRANSITIONS : {});
+  if (typeof source !== 'object' || source === null || Array.isArray(source)) {
+    throw invalidOption('state.transitions', 'an object of state → states', source);
+  }
+  for (const [from, targets] of Object.entries(source)) {
+    member(`state.transitions (from "${from}")`, from, from);
+    transitions[from] = stringList(`state.transitions.${from}`, targets, []).map((to) =>
+      member(`state.transitions.${from}`, to, to),
+    );
+  }
+  const clientStates = stringList('state.clientStates', raw.clientStates, ['connected', 'idle'].filter((s) => known.has(s)));
+  clientStates.forEach((state) => member('state.clientStates', state, state));
+  return {
+    states,
+    initial,
+    terminal,
+    transitions,
+    clientStates,
+    historySize: positiveInt('state.historySize', raw.historySize, 20),
+  };
+}
+
+/** Applies the defaults and checks every option; a bad option fails the bootstrap with its name. */
+export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): ResolvedRealtimeOptions {
+  if (typeof raw !== 'object' || raw === null) throw invalidOption('options', 'an object', raw);
+  const path = raw.path ?? '/realtime';
+  if (typeof path !== 'string' || !path.startsWith('/')) throw invalidOption('path', 'a string starting with "/"', path);
+  if (raw.authenticate !== undefined && typeof raw.authenticate !== 'function') {
+    throw invalidOption('authenticate', 'a function (request) => {clientId, claims?}', raw.authenticate);
+  }
+  const heartbeat = {
+    interval: positiveInt('heartbeat.interval', raw.heartbeat?.interval, 25_000),
+    timeout: positiveInt('heartbeat.timeout', raw.heartbeat?.timeout, 60_000),
+  };
+  if (heartbeat.timeout <= heartbeat.interval) {
+    throw invalidOption('heartbeat.timeout', `a number greater than heartbeat.interval (${heartbeat.interval})`, heartbeat.timeout);
+  }
+  if (raw.channels !== undefined && !Array.isArray(raw.channels)) {
+    throw invalidOption('channels', 'an array of channel rules', raw.channels);
+  }
+  const engine = raw.engine ?? new MemoryEngine();
+  const logLevels = raw.logLevels ?? (['log', 'warn', 'error', 'fatal'] as LogLevel[]);
+  if (!Array.isArray(logLevels) || logLevels.some((level) => !LOG_LEVELS.includes(level))) {
+    throw invalidOption('logLevels', `an array of ${LOG_LEVELS.join(', ')}`, logLevels);
+  }
+  return {
+    path,
+    authenticate: raw.authenticate,
+    heartbeat,
+    channels: compileChannelRules((raw.channels ?? []) as ChannelRule[]),
+    presence: {
+      maxMetaBytes: positiveInt('presence.maxMetaBytes', raw.presence?.maxMetaBytes, 2048),
+      maxMetaDepth: positiveInt('presence.maxMetaDepth', raw.presence?.maxMetaDepth, 4),
+      batchMs: positiveInt('presence.batchMs', raw.presence?.batchMs, 20, 0),
+    },
+    state: resolveState(raw.state),
+    cleanup: {
+      interval: positiveInt('cleanup.interval', raw.cleanup?.interval, 1000),
+      batchSize: positiveInt('cleanup.batchSize', raw.cleanup?.batchSize, 500),
+      maxRetries: positiveInt('cleanup.maxRetries', raw.cleanup?.maxRetries, 3, 0),
+    },
+    maxFrameBytes: positiveInt('maxFrameBytes', raw.maxFrameBytes, 1024 * 1024, 64),
+    engine,
+    logLevels,
+  };
+}

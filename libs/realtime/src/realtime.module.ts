@@ -1,0 +1,54 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { ChannelRules } from './channel/channel.rules';
+import { ChannelService } from './channel/channel.service';
+import { CleanupService } from './cleanup/cleanup.service';
+import { RealtimeSweepers } from './cleanup/realtime.sweepers';
+import { ConnectionLifecycle } from './connection/connection.lifecycle';
+import { ConnectionRegistry } from './connection/connection.registry';
+import { ConnectionService } from './connection/connection.service';
+import { ConnectionStateService } from './connection/connection-state.service';
+import { DirectService } from './direct/direct.service';
+import { FrameDispatcher } from './gateway/frame.dispatcher';
+import { GatewayFiltersBinder } from './gateway/gateway-filters.binder';
+import { ProtocolHandlers } from './gateway/protocol.handlers';
+import { RealtimeServer } from './gateway/realtime.server';
+import { UpgradeHandler } from './gateway/upgrade.handler';
+import { GroupService } from './group/group.service';
+import { HeartbeatScheduler } from './heartbeat/heartbeat.scheduler';
+import type { RealtimeModuleOptions } from './options/realtime-options.interface';
+import { resolveRealtimeOptions, ResolvedRealtimeOptions } from './options/realtime-options.resolver';
+import { PresenceService } from './presence/presence.service';
+import { REALTIME_ENGINE, REALTIME_OPTIONS } from './realtime.constants';
+import { ConfigurableRealtimeModule, RAW_REALTIME_OPTIONS } from './realtime.module-definition';
+
+/**
+ * WebSocket connections with channels, presence and connection state. Import it with `forRoot` or
+ * `forRootAsync`, then install `RealtimeAdapter` in `main.ts`.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    { provide: REALTIME_OPTIONS, useFactory: (raw: RealtimeModuleOptions) => resolveRealtimeOptions(raw), inject: [RAW_REALTIME_OPTIONS] },
+    { provide: REALTIME_ENGINE, useFactory: (options: ResolvedRealtimeOptions) => options.engine, inject: [REALTIME_OPTIONS] },
+    ConnectionRegistry,
+    ConnectionStateService,
+    ConnectionLifecycle,
+    ConnectionService,
+    ChannelRules,
+    ChannelService,
+    PresenceService,
+    GroupService,
+    DirectService,
+    CleanupService,
+    RealtimeSweepers,
+    HeartbeatScheduler,
+    ProtocolHandlers,
+    FrameDispatcher,
+    UpgradeHandler,
+    RealtimeServer,
+    GatewayFiltersBinder,
+  ],
+  exports: [ConnectionService, ConnectionStateService, ChannelService, PresenceService, GroupService, DirectService, CleanupService],
+})
+export class RealtimeModule extends ConfigurableRealtimeModule {}
