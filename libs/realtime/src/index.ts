@@ -24,4 +24,4 @@ export type { CleanupSweeper, CleanupTask } from './cleanup/cleanup-task.interfa
 export * from './engine';
 export * from './options';
 export * from './protocol';
-export type * from './events/realtime-events';
+export * from './events';

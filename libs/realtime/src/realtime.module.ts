@@ -9,6 +9,8 @@ import { ConnectionRegistry } from './connection/connection.registry';
 import { ConnectionService } from './connection/connection.service';
 import { ConnectionStateService } from './connection/connection-state.service';
 import { DirectService } from './direct/direct.service';
+import { RealtimeHooksMetadataAccessor } from './events/hooks-metadata.accessor';
+import { RealtimeHooksLoader } from './events/hooks.loader';
 import { FrameDispatcher } from './gateway/frame.dispatcher';
 import { GatewayFiltersBinder } from './gateway/gateway-filters.binder';
 import { ProtocolHandlers } from './gateway/protocol.handlers';
@@ -48,6 +50,8 @@ import { ConfigurableRealtimeModule, RAW_REALTIME_OPTIONS } from './realtime.mod
     UpgradeHandler,
     RealtimeServer,
     GatewayFiltersBinder,
+    RealtimeHooksMetadataAccessor,
+    RealtimeHooksLoader,
   ],
   exports: [ConnectionService, ConnectionStateService, ChannelService, PresenceService, GroupService, DirectService, CleanupService],
 })

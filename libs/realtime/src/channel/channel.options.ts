@@ -32,7 +32,8 @@ export const DEFAULT_CHANNEL_OPTIONS: ResolvedChannelOptions = Object.freeze({
   requiredMeta: [],
 }) as ResolvedChannelOptions;
 
-function globToRegExp(pattern: string): RegExp {
+/** Compiles a channel pattern (`*` matches any run of characters) to a RegExp. */
+export function compilePattern(pattern: string): RegExp {
   const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`^${escaped.join('.*')}$`);
 }
@@ -58,7 +59,7 @@ export function compileChannelRules(rules: ChannelRule[]): CompiledChannelRule[]
     }
     return {
       pattern: rule.pattern,
-      matcher: globToRegExp(rule.pattern),
+      matcher: compilePattern(rule.pattern),
       options: {
         presence: rule.presence ?? DEFAULT_CHANNEL_OPTIONS.presence,
         publish: rule.publish ?? DEFAULT_CHANNEL_OPTIONS.publish,
@@ -67,11 +68,6 @@ export function compileChannelRules(rules: ChannelRule[]): CompiledChannelRule[]
       },
     };
   });
-}
-
-/** Matches a name against a pattern as channel rules and hook filters do. */
-export function matchesPattern(pattern: string, name: string): boolean {
-  return globToRegExp(pattern).test(name);
 }
 
 const CHANNEL_NAME = /^[\x21-\x7e]{1,200}$/;

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { Observable, Subscription } from 'rxjs';
-import { matchesPattern } from '../channel/channel.options';
+import { compilePattern } from '../channel/channel.options';
 import { ChannelService } from '../channel/channel.service';
 import { ConnectionService } from '../connection/connection.service';
 import { ConnectionStateService } from '../connection/connection-state.service';
@@ -85,8 +85,8 @@ function describeBinding(metadata: HookMetadata): string {
 }
 
 function inChannel(type: string, pattern: string | undefined) {
-  return (event: { type: string; channel: string }) =>
-    event.type === type && (pattern === undefined || matchesPattern(pattern, event.channel));
+  const matcher = pattern === undefined ? undefined : compilePattern(pattern);
+  return (event: { type: string; channel: string }) => event.type === type && (matcher === undefined || matcher.test(event.channel));
 }
 
 /**
