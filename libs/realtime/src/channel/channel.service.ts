@@ -37,6 +37,8 @@ export class ChannelService implements OnApplicationShutdown {
   readonly channel$: Observable<ChannelEvent> = this.channelStream.events$;
   /** Every publish, by clients and by server code. */
   readonly message$: Observable<ChannelEvent> = this.messageStream.events$;
+  /** The tail of each limited channel's queue of joins. */
+  private readonly admissions = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(REALTIME_ENGINE) private readonly engine: RealtimeEngine,
@@ -59,11 +61,15 @@ export class ChannelService implements OnApplicationShutdown {
     const connection = this.connection(connectionId);
     const options = this.rules.resolve(channel);
     const checked = this.presence.validate(channel, meta);
-    const existing = await this.engine.membership(channel, connectionId);
-    if (!existing && options.limit > 0 && (await this.engine.memberCount(channel)) >= options.limit) {
-      throw new RealtimeException('limit', `"${channel}" is full: it holds at most ${options.limit} members.`);
-    }
-    const { created } = await this.engine.join(channel, connection, checked);
+    const admit = async (): Promise<{ created: boolean }> => {
+      const existing = await this.engine.membership(channel, connectionId);
+      if (!existing && options.limit > 0 && (await this.engine.memberCount(channel)) >= options.limit) {
+        throw new RealtimeException('limit', `"${channel}" is full: it holds at most ${options.limit} members.`);
+      }
+      return this.engine.join(channel, connection, checked);
+    };
+    // Check-then-join must not interleave, or concurrent joins overfill a limited channel.
+    const { created } = await (options.limit > 0 ? this.oneAtATime(channel, admit) : admit());
     if (created) {
       this.channelStream.emit({ type: 'join', channel, connectionId, clientId: connection.clientId, meta: checked, at: Date.now() });
     }
@@ -123,12 +129,27 @@ export class ChannelService implements OnApplicationShutdown {
     return this.engine.channelsOf(connectionId);
   }
 
+  /** Membership first, then presence: the leaver is no longer a member when its own leave goes out. */
   private async remove(channel: string, connectionId: string): Promise<void> {
-    await this.presence.untrack(connectionId, channel);
     const membership = await this.engine.leave(channel, connectionId);
+    await this.presence.untrack(connectionId, channel);
     if (membership) {
       this.channelStream.emit({ type: 'leave', channel, connectionId, clientId: membership.clientId, meta: membership.meta, at: Date.now() });
     }
+  }
+
+  /** Runs the limited joins of one channel one after another (on this node). */
+  private oneAtATime<T>(channel: string, run: () => Promise<T>): Promise<T> {
+    const result = (this.admissions.get(channel) ?? Promise.resolve()).then(run);
+    const done = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.admissions.set(channel, done);
+    void done.then(() => {
+      if (this.admissions.get(channel) === done) this.admissions.delete(channel);
+    });
+    return result;
   }
 
   private connection(connectionId: string): RealtimeConnection {

@@ -11,6 +11,7 @@ import type { ConnectionEvent } from '../events/realtime-events';
 import { RealtimeLogger } from '../logging/realtime.logger';
 import type { AuthResult } from '../options/realtime-options.interface';
 import type { ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
+import { CloseCode } from '../protocol/close-codes';
 import { ProtocolEvent } from '../protocol/protocol.events';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../realtime.constants';
 import { ConnectionRegistry } from './connection.registry';
@@ -23,6 +24,7 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
   private readonly stream = new EventStream<ConnectionEvent>();
   readonly connection$: Observable<ConnectionEvent> = this.stream.events$;
   private readonly released = new WeakSet<RealtimeConnection>();
+  private readonly releasing = new WeakMap<RealtimeConnection, Promise<void>>();
   private readonly logger: RealtimeLogger;
 
   constructor(
@@ -42,7 +44,12 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
     const connection = new RealtimeConnection(id, identity?.clientId ?? id, identity?.claims ?? {}, socket, request);
     this.registry.add(connection);
     socket.on('pong', () => connection.touch());
-    socket.on('error', (error) => this.logger.debug(`Socket error on ${connection.id}: ${error.message}`));
+    socket.on('error', (error) => {
+      this.logger.debug(`Socket error on ${connection.id}: ${error.message}`);
+      // `ws` closes a socket whose frame exceeds maxFrameBytes with 1009 but, no longer reading, its own
+      // 'close' event reports 1006: release the connection with the code the peer was sent.
+      if ((error as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.closed(connection, CloseCode.TooLarge);
+    });
     socket.once('close', (code) => this.closed(connection, code));
     const { interval, timeout } = this.options.heartbeat;
     connection.sendFrame(ProtocolEvent.Welcome, { connectionId: connection.id, clientId: connection.clientId, heartbeat: { interval, timeout } });
@@ -68,6 +75,16 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
   /** Leaves every channel (announcing presence leaves), drops the client's groups with its last connection. */
   async release(connection: RealtimeConnection, code: number): Promise<void> {
     this.released.add(connection);
+    // A close and a stale sweep may release the same connection at once: they share one release.
+    let running = this.releasing.get(connection);
+    if (!running) {
+      running = this.releaseOnce(connection, code).finally(() => this.releasing.delete(connection));
+      this.releasing.set(connection, running);
+    }
+    return running;
+  }
+
+  private async releaseOnce(connection: RealtimeConnection, code: number): Promise<void> {
     await this.channels.leaveAll(connection.id);
     if (!this.registry.get(connection.id)) return;
     const lastOfClient = this.registry.connectionsOf(connection.clientId).size === 1;

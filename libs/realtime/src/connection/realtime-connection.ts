@@ -9,6 +9,19 @@ import { ProtocolEvent } from '../protocol/protocol.events';
 const CONNECTION = Symbol('realtime.connection');
 /** How long a closing socket may take to finish the close handshake before it is cut. */
 const CLOSE_GRACE_MS = 2000;
+/** The most a close frame's reason can carry (RFC 6455: 125 bytes of payload, 2 of them the code). */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/** Cuts a close reason to what a close frame can carry, on a character boundary (`ws` throws on longer ones). */
+function closeReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
+  let cut = '';
+  for (const char of reason) {
+    if (Buffer.byteLength(cut + char) > MAX_CLOSE_REASON_BYTES) break;
+    cut += char;
+  }
+  return cut;
+}
 
 export interface AppHandler {
   callback: (data: unknown, context: unknown) => unknown;
@@ -75,7 +88,7 @@ export class RealtimeConnection implements LocalConnection {
     if (this.closing) return;
     this.closing = true;
     if (this.socket.readyState === WebSocket.CLOSED) return;
-    this.socket.close(code, reason);
+    this.socket.close(code, closeReason(reason));
     this.closeTimer = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
     this.closeTimer.unref();
   }

@@ -9,9 +9,12 @@ const CODES = new Set<ErrorCode>([
 
 const BY_STATUS: Record<number, ErrorCode> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'too_large', 429: 'rate_limited' };
 
-/** class-validator messages start with the property path ("name must be a string"). */
+/**
+ * class-validator messages start with the property path ("name must be a string"), after an "each value
+ * in " prefix for `{ each: true }` rules ("each value in tags must be a string").
+ */
 function fieldOf(message: string): FieldError {
-  return { field: message.split(' ', 1)[0], message };
+  return { field: message.replace(/^each value in (nested property )?/, '').split(' ', 1)[0], message };
 }
 
 function fromHttp(exception: HttpException): ErrorBody {

@@ -27,6 +27,8 @@ function toText(raw: RawData): string {
 @Injectable()
 export class FrameDispatcher {
   private readonly logger: RealtimeLogger;
+  /** Per connection, the protocol frame in progress and those queued behind it. */
+  private readonly pending = new WeakMap<RealtimeConnection, Promise<void>>();
 
   constructor(
     private readonly protocol: ProtocolHandlers,
@@ -35,8 +37,25 @@ export class FrameDispatcher {
     this.logger = new RealtimeLogger('RealtimeFrames', options.logLevels);
   }
 
+  /**
+   * Handles a connection's frames in the order they arrived: a protocol frame waits for the one before
+   * it to finish (a `channel:publish` sent right behind its `channel:join` finds the membership).
+   */
   dispatch(connection: RealtimeConnection, raw: RawData, isBinary: boolean): void {
     connection.touch();
+    const previous = this.pending.get(connection);
+    const run = () => this.handle(connection, raw, isBinary);
+    const current = previous ? previous.then(run) : run();
+    if (!current) return;
+    const tail: Promise<void> = current
+      .catch((error: unknown) => this.logger.error(`A frame failed on ${connection.id}`, error))
+      .finally(() => {
+        if (this.pending.get(connection) === tail) this.pending.delete(connection);
+      });
+    this.pending.set(connection, tail);
+  }
+
+  private handle(connection: RealtimeConnection, raw: RawData, isBinary: boolean): Promise<void> | void {
     if (isBinary) {
       connection.fail({ code: 'bad_frame', message: 'Binary frames are not accepted: send JSON text frames (realtime.v1.json).' });
       return;
@@ -50,7 +69,7 @@ export class FrameDispatcher {
     }
     const context = new FrameContext(connection, frame.event, frame.ref);
     const handler = this.protocol.get(frame.event);
-    if (handler) return void this.runProtocol(context, handler, frame.data);
+    if (handler) return this.runProtocol(context, handler, frame.data);
     const app = isReservedEvent(frame.event) ? undefined : connection.appHandlers.get(frame.event);
     if (!app) {
       context.fail(new RealtimeException('unknown_event', `No handler for "${frame.event}".`).toBody());

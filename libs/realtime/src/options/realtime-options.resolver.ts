@@ -52,7 +52,15 @@ function stringList(name: string, value: unknown, fallback: string[]): string[] 
   return [...value];
 }
 
-function resolveState(raw: RealtimeModuleOptions['state'] = {}): ResolvedRealtimeOptions['state'] {
+/** A nested options object: absent is fine (all defaults), anything but a plain object is not. */
+function section<T extends object>(name: string, value: T | undefined): Partial<T> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidOption(name, 'an object', value);
+  return value;
+}
+
+function resolveState(value: RealtimeModuleOptions['state']): ResolvedRealtimeOptions['state'] {
+  const raw = section('state', value);
   const states = stringList('state.states', raw.states, DEFAULT_STATES);
   const known = new Set(states);
   const member = (name: string, value: unknown, fallback: string): string => {
@@ -77,6 +85,9 @@ function resolveState(raw: RealtimeModuleOptions['state'] = {}): ResolvedRealtim
   }
   const clientStates = stringList('state.clientStates', raw.clientStates, ['connected', 'idle'].filter((s) => known.has(s)));
   clientStates.forEach((state) => member('state.clientStates', state, state));
+  if (clientStates.includes(terminal)) {
+    throw invalidOption('state.clientStates', `states other than the terminal one ("${terminal}"): closing is the server's`, clientStates);
+  }
   return {
     states,
     initial,
@@ -95,9 +106,12 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
   if (raw.authenticate !== undefined && typeof raw.authenticate !== 'function') {
     throw invalidOption('authenticate', 'a function (request) => {clientId, claims?}', raw.authenticate);
   }
+  const heartbeatRaw = section('heartbeat', raw.heartbeat);
+  const presenceRaw = section('presence', raw.presence);
+  const cleanupRaw = section('cleanup', raw.cleanup);
   const heartbeat = {
-    interval: positiveInt('heartbeat.interval', raw.heartbeat?.interval, 25_000),
-    timeout: positiveInt('heartbeat.timeout', raw.heartbeat?.timeout, 60_000),
+    interval: positiveInt('heartbeat.interval', heartbeatRaw.interval, 25_000),
+    timeout: positiveInt('heartbeat.timeout', heartbeatRaw.timeout, 60_000),
   };
   if (heartbeat.timeout <= heartbeat.interval) {
     throw invalidOption('heartbeat.timeout', `a number greater than heartbeat.interval (${heartbeat.interval})`, heartbeat.timeout);
@@ -116,15 +130,15 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
     heartbeat,
     channels: compileChannelRules((raw.channels ?? []) as ChannelRule[]),
     presence: {
-      maxMetaBytes: positiveInt('presence.maxMetaBytes', raw.presence?.maxMetaBytes, 2048),
-      maxMetaDepth: positiveInt('presence.maxMetaDepth', raw.presence?.maxMetaDepth, 4),
-      batchMs: positiveInt('presence.batchMs', raw.presence?.batchMs, 20, 0),
+      maxMetaBytes: positiveInt('presence.maxMetaBytes', presenceRaw.maxMetaBytes, 2048),
+      maxMetaDepth: positiveInt('presence.maxMetaDepth', presenceRaw.maxMetaDepth, 4),
+      batchMs: positiveInt('presence.batchMs', presenceRaw.batchMs, 20, 0),
     },
     state: resolveState(raw.state),
     cleanup: {
-      interval: positiveInt('cleanup.interval', raw.cleanup?.interval, 1000),
-      batchSize: positiveInt('cleanup.batchSize', raw.cleanup?.batchSize, 500),
-      maxRetries: positiveInt('cleanup.maxRetries', raw.cleanup?.maxRetries, 3, 0),
+      interval: positiveInt('cleanup.interval', cleanupRaw.interval, 1000),
+      batchSize: positiveInt('cleanup.batchSize', cleanupRaw.batchSize, 500),
+      maxRetries: positiveInt('cleanup.maxRetries', cleanupRaw.maxRetries, 3, 0),
     },
     maxFrameBytes: positiveInt('maxFrameBytes', raw.maxFrameBytes, 1024 * 1024, 64),
     engine,

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { RealtimeModule } from '@app/realtime';
+import { ActivityModule } from './activity/activity.module';
+import { AuthModule } from './auth/auth.module';
+import { jwtAuthenticate } from './auth/jwt.authenticate';
+import { ChatModule } from './chat/chat.module';
+import { DemoConfigModule } from './config/config.module';
+import { DEMO_CONFIG, DemoConfig, toRealtimeOptions } from './config/demo.config';
+import { RoomsModule } from './rooms/rooms.module';
+
+@Module({
+  imports: [
+    DemoConfigModule,
+    AuthModule,
+    RealtimeModule.forRootAsync({
+      // Global so that rooms and chat inject ChannelService without importing the module again.
+      global: true,
+      imports: [DemoConfigModule, AuthModule],
+      inject: [DEMO_CONFIG, JwtService],
+      useFactory: (config: DemoConfig, jwt: JwtService) => toRealtimeOptions(config, jwtAuthenticate(jwt)),
+    }),
+    RoomsModule,
+    ChatModule,
+    ActivityModule,
+  ],
+})
+export class AppModule {}

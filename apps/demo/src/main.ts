@@ -1,0 +1,23 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { RealtimeAdapter } from '@app/realtime';
+import { AppModule } from './app.module';
+import { DEMO_CONFIG, DemoConfig, logLevelsFrom, REALTIME_PATH } from './config/demo.config';
+
+async function bootstrap(): Promise<void> {
+  // The config (and LOG_LEVEL) is only known once the container has read it: logs wait until then.
+  const app = await NestFactory.create(AppModule, { bufferLogs: true });
+  const config = app.get<DemoConfig>(DEMO_CONFIG);
+  app.useLogger(logLevelsFrom(config.logLevel));
+  app.useWebSocketAdapter(new RealtimeAdapter(app));
+  app.enableShutdownHooks();
+  await app.listen(config.port);
+  const url = await app.getUrl();
+  new Logger('Demo').log(`Listening on ${url} (WebSocket: ${url.replace(/^http/, 'ws')}${REALTIME_PATH})`);
+}
+
+bootstrap().catch((error: unknown) => {
+  Logger.flush();
+  new Logger('Demo').error('The demo could not start', error instanceof Error ? error.stack : String(error));
+  process.exit(1);
+});

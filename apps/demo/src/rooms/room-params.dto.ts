@@ -1,0 +1,6 @@
+import { IsRoomName } from '../common/name.validators';
+
+export class RoomParamsDto {
+  @IsRoomName()
+  name: string;
+}

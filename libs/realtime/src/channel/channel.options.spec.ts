@@ -1,0 +1,77 @@
+import { compileChannelRules, DEFAULT_CHANNEL_OPTIONS, isValidChannelName } from './channel.options';
+
+/** Whether a rule with this pattern applies to the channel name. */
+function matchesPattern(pattern: string, name: string): boolean {
+  return compileChannelRules([{ pattern }])[0].matcher.test(name);
+}
+
+describe('channel options', () => {
+  describe('rule patterns', () => {
+    it('treats * as any run of characters, including none', () => {
+      expect(matchesPattern('room:*', 'room:42')).toBe(true);
+      expect(matchesPattern('room:*', 'room:')).toBe(true);
+      expect(matchesPattern('room:*:chat', 'room:a:b:chat')).toBe(true);
+      expect(matchesPattern('*', 'anything')).toBe(true);
+    });
+
+    it('matches the whole name, not a part of it', () => {
+      expect(matchesPattern('room:*', 'my-room:1')).toBe(false);
+      expect(matchesPattern('room', 'room:1')).toBe(false);
+      expect(matchesPattern('room:*:chat', 'room:1:chat:old')).toBe(false);
+    });
+
+    it('takes every other character literally, regular-expression characters included', () => {
+      expect(matchesPattern('a.b', 'a.b')).toBe(true);
+      expect(matchesPattern('a.b', 'axb')).toBe(false);
+      expect(matchesPattern('(x)+[y]?', '(x)+[y]?')).toBe(true);
+      expect(matchesPattern('(x)+[y]?', 'xxy')).toBe(false);
+      expect(matchesPattern('cost:$1^', 'cost:$1^')).toBe(true);
+    });
+  });
+
+  describe('compileChannelRules', () => {
+    it('fills in the defaults and keeps the order of the rules', () => {
+      const rules = compileChannelRules([
+        { pattern: 'feed:*', publish: 'server' },
+        { pattern: 'room:*', presence: true, limit: 10, requiredMeta: ['name'] },
+      ]);
+
+      expect(rules.map((rule) => rule.pattern)).toEqual(['feed:*', 'room:*']);
+      expect(rules[0].options).toEqual({ presence: false, publish: 'server', limit: 0, requiredMeta: [] });
+      expect(rules[1].options).toEqual({ presence: true, publish: 'members', limit: 10, requiredMeta: ['name'] });
+    });
+
+    it('copies requiredMeta so a later change to the rule does not leak in', () => {
+      const requiredMeta = ['name'];
+      const [rule] = compileChannelRules([{ pattern: 'room:*', requiredMeta }]);
+      requiredMeta.push('avatar');
+
+      expect(rule.options.requiredMeta).toEqual(['name']);
+    });
+
+    it('has frozen defaults', () => {
+      expect(Object.isFrozen(DEFAULT_CHANNEL_OPTIONS)).toBe(true);
+      expect(DEFAULT_CHANNEL_OPTIONS).toEqual({ presence: false, publish: 'members', limit: 0, requiredMeta: [] });
+    });
+  });
+
+  describe('isValidChannelName', () => {
+    it('accepts 1 to 200 printable ASCII characters', () => {
+      expect(isValidChannelName('r')).toBe(true);
+      expect(isValidChannelName('room:42/chat~!')).toBe(true);
+      expect(isValidChannelName('x'.repeat(200))).toBe(true);
+    });
+
+    it.each<[string, unknown]>([
+      ['empty', ''],
+      ['too long', 'x'.repeat(201)],
+      ['with a space', 'room 1'],
+      ['with a newline', 'room\n1'],
+      ['non-ASCII', 'salle:é'],
+      ['not a string', 42],
+      ['undefined', undefined],
+    ])('refuses a name that is %s', (_why, name) => {
+      expect(isValidChannelName(name)).toBe(false);
+    });
+  });
+});

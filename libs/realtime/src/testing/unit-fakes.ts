@@ -1,0 +1,94 @@
+/**
+ * Test-only helpers for the unit specs beside the code: a fake `ws` socket that records what is sent,
+ * and a Nest testing module wired like RealtimeModule around a MemoryEngine. Not exported by the library.
+ */
+import type { Provider } from '@nestjs/common';
+import { Test, TestingModule } from '@nestjs/testing';
+import { EventEmitter } from 'events';
+import type { IncomingMessage } from 'http';
+import type { WebSocket } from 'ws';
+import { ConnectionRegistry } from '../connection/connection.registry';
+import { RealtimeConnection } from '../connection/realtime-connection';
+import { MemoryEngine } from '../engine/memory.engine';
+import type { RealtimeModuleOptions } from '../options/realtime-options.interface';
+import { resolveRealtimeOptions, ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
+import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../realtime.constants';
+
+export interface SentFrame {
+  event: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  data?: any;
+  ref?: string;
+}
+
+/** Just enough of a `ws` WebSocket for a RealtimeConnection: open, recording every `send`. */
+export class FakeSocket extends EventEmitter {
+  readyState = 1;
+  readonly send = jest.fn((_data: Buffer, _options?: unknown): void => undefined);
+  readonly close = jest.fn((_code?: number, _reason?: string): void => {
+    this.readyState = 2;
+  });
+  readonly terminate = jest.fn((): void => {
+    this.readyState = 3;
+    this.emit('close', 1006, Buffer.alloc(0));
+  });
+  readonly ping = jest.fn();
+
+  /** Every frame sent, decoded. */
+  frames(): SentFrame[] {
+    return this.send.mock.calls.map(([data]) => JSON.parse(data.toString('utf8')) as SentFrame);
+  }
+
+  framesOf(event: string): SentFrame[] {
+    return this.frames().filter((frame) => frame.event === event);
+  }
+}
+
+export function fakeConnection(
+  id: string,
+  clientId = id,
+  claims: Record<string, unknown> = {},
+): { connection: RealtimeConnection; socket: FakeSocket } {
+  const socket = new FakeSocket();
+  const connection = new RealtimeConnection(id, clientId, claims, socket as unknown as WebSocket, {} as IncomingMessage);
+  return { connection, socket };
+}
+
+export interface RealtimeTestBed {
+  moduleRef: TestingModule;
+  engine: MemoryEngine;
+  options: ResolvedRealtimeOptions;
+  registry: ConnectionRegistry;
+  /** Registers a fake connection with the registry (and so with the engine). */
+  connect(id: string, clientId?: string): { connection: RealtimeConnection; socket: FakeSocket };
+}
+
+/**
+ * A Nest testing module with the options and a MemoryEngine under their tokens, the ConnectionRegistry,
+ * and the providers under test. Lifecycle hooks are not run (no intervals start).
+ */
+export async function createRealtimeTestBed(options: RealtimeModuleOptions, providers: Provider[]): Promise<RealtimeTestBed> {
+  const engine = new MemoryEngine();
+  const resolved = resolveRealtimeOptions({ ...options, engine });
+  const moduleRef = await Test.createTestingModule({
+    providers: [
+      { provide: REALTIME_OPTIONS, useValue: resolved },
+      { provide: REALTIME_ENGINE, useValue: engine },
+      ConnectionRegistry,
+      ...providers,
+    ],
+  }).compile();
+  const registry = moduleRef.get(ConnectionRegistry);
+  engine.bind(registry);
+  return {
+    moduleRef,
+    engine,
+    options: resolved,
+    registry,
+    connect(id, clientId = id) {
+      const fake = fakeConnection(id, clientId);
+      registry.add(fake.connection);
+      return fake;
+    },
+  };
+}
