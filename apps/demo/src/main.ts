@@ -12,7 +12,7 @@ async function bootstrap(): Promise<void> {
   app.useWebSocketAdapter(new RealtimeAdapter(app));
   app.enableShutdownHooks();
   await app.listen(config.port);
-  const url = await app.getUrl();
+  const url = `http://localhost:${config.port}`;
   new Logger('Demo').log(`Listening on ${url} (WebSocket: ${url.replace(/^http/, 'ws')}${REALTIME_PATH})`);
 }
 

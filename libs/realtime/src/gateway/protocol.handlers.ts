@@ -65,6 +65,7 @@ export class ProtocolHandlers {
 
   private async updatePresence(context: FrameContext, data: Record<string, unknown>) {
     const channel = requireString(data, 'channel');
+    if (!('meta' in data)) throw invalid('"meta" is required: the new meta replaces the old one.', [{ field: 'meta', message: 'is required' }]);
     const meta = await this.presence.update(context.connection.id, channel, data.meta);
     return { channel, meta };
   }

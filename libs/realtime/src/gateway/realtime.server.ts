@@ -102,6 +102,8 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
     this.upgrades.drain();
     const code = this.connections.closeCodeAtShutdown;
     const open = [...this.registry.all()];
+    // Frames that arrive from here on would act on connections already released.
+    for (const connection of open) connection.socket.removeAllListeners('message');
     await Promise.allSettled(open.map((connection) => this.lifecycle.release(connection, code)));
     this.presence.flush();
     const closed = open.map((connection) => new Promise<void>((resolve) => {

@@ -1,0 +1,283 @@
+import { ChannelService, PresenceService } from '@app/realtime';
+import { userFromQuery } from './support/auth';
+import { RealtimeTestApp } from './support/realtime-app';
+import { TestClient } from './support/test-client';
+
+const ROOM = 'room:lobby';
+
+/** A meta as the server stores it: the application's fields plus connectionId and onlineAt. */
+function metaOf(client: TestClient, fields: Record<string, unknown> = {}) {
+  return { ...fields, connectionId: client.connectionId, onlineAt: expect.any(Number) };
+}
+
+describe('presence seen by the other members', () => {
+  let rt: RealtimeTestApp;
+
+  beforeEach(async () => {
+    rt = await RealtimeTestApp.start({
+      authenticate: userFromQuery,
+      channels: [
+        { pattern: 'room:*', presence: true },
+        { pattern: 'team:*', presence: true, requiredMeta: ['team'] },
+      ],
+      presence: { batchMs: 0, maxMetaBytes: 256 },
+    });
+  });
+
+  afterEach(() => rt.close());
+
+  async function member(user: string, meta: Record<string, unknown> = { name: user }): Promise<TestClient> {
+    const client = await rt.connect({ user });
+    const reply = await client.request('channel:join', { channel: ROOM, meta });
+    expect(reply.ok).toBe(true);
+    return client;
+  }
+
+  it('gives a joiner the full state, in the reply and as a presence:state frame', async () => {
+    const alice = await member('alice', { name: 'Alice' });
+    const bob = await rt.connect({ user: 'bob' });
+    const mark = bob.mark();
+
+    const reply = await bob.request('channel:join', { channel: ROOM, meta: { name: 'Bob' } });
+    const state = await bob.eventFrom(mark, 'presence:state');
+
+    const expected = {
+      alice: { metas: [metaOf(alice, { name: 'Alice' })] },
+      bob: { metas: [metaOf(bob, { name: 'Bob' })] },
+    };
+    expect(reply).toEqual({ ok: true, result: { channel: ROOM, presence: expected } });
+    expect(state.data).toEqual({ channel: ROOM, presences: expected });
+    expect(state.data.presences).toEqual(reply.result.presence);
+  });
+
+  it('announces a client\'s first join to the others with first: true', async () => {
+    const alice = await member('alice');
+
+    const diff = alice.nextEvent('presence:diff', (data) => 'bob' in data.joins);
+    const bob = await member('bob', { name: 'Bob', status: 'online' });
+
+    expect((await diff).data).toEqual({
+      channel: ROOM,
+      joins: { bob: { metas: [metaOf(bob, { name: 'Bob', status: 'online' })], first: true } },
+      leaves: {},
+      updates: {},
+    });
+  });
+
+  it('announces a second tab of the same client without first', async () => {
+    const bob = await member('bob');
+    const tab1 = await member('alice', { device: 'laptop' });
+
+    const diff = bob.nextEvent('presence:diff', (data) => 'alice' in data.joins);
+    const tab2 = await member('alice', { device: 'phone' });
+
+    expect((await diff).data).toEqual({
+      channel: ROOM,
+      joins: { alice: { metas: [metaOf(tab2, { device: 'phone' })] } },
+      leaves: {},
+      updates: {},
+    });
+    expect((await bob.request('presence:list', { channel: ROOM })).result.alice).toEqual({
+      metas: [metaOf(tab1, { device: 'laptop' }), metaOf(tab2, { device: 'phone' })],
+    });
+  });
+
+  it('sends a leave without last when one of two tabs of a client closes', async () => {
+    const bob = await member('bob');
+    const tab1 = await member('alice', { device: 'laptop' });
+    const tab2 = await member('alice', { device: 'phone' });
+
+    const diff = bob.nextEvent('presence:diff', (data) => 'alice' in data.leaves);
+    await tab1.closeAndWait();
+
+    expect((await diff).data).toEqual({
+      channel: ROOM,
+      joins: {},
+      leaves: { alice: { metas: [metaOf(tab1, { device: 'laptop' })] } },
+      updates: {},
+    });
+    expect((await bob.request('presence:list', { channel: ROOM })).result.alice).toEqual({ metas: [metaOf(tab2, { device: 'phone' })] });
+  });
+
+  it('sends one leave with last: true when the last tab of a client closes', async () => {
+    const bob = await member('bob');
+    const tab1 = await member('alice', { device: 'laptop' });
+    const tab2 = await member('alice', { device: 'phone' });
+    const firstLeave = bob.nextEvent('presence:diff', (data) => 'alice' in data.leaves);
+    await tab1.closeAndWait();
+    await firstLeave;
+    const mark = bob.mark();
+
+    const lastLeave = bob.nextEvent('presence:diff', (data) => 'alice' in data.leaves);
+    await tab2.closeAndWait();
+
+    expect((await lastLeave).data).toEqual({
+      channel: ROOM,
+      joins: {},
+      leaves: { alice: { metas: [metaOf(tab2, { device: 'phone' })], last: true } },
+      updates: {},
+    });
+    await bob.roundTrip();
+    expect(bob.eventsSince('presence:diff', mark)).toHaveLength(1);
+    expect((await bob.request('presence:list', { channel: ROOM })).result).toEqual({ bob: { metas: [metaOf(bob, { name: 'bob' })] } });
+  });
+
+  it('announces an explicit channel:leave like a close', async () => {
+    const bob = await member('bob');
+    const alice = await member('alice');
+
+    const diff = bob.nextEvent('presence:diff', (data) => 'alice' in data.leaves);
+    expect(await alice.request('channel:leave', { channel: ROOM })).toEqual({ ok: true, result: { channel: ROOM } });
+
+    expect((await diff).data.leaves).toEqual({ alice: { metas: [metaOf(alice, { name: 'alice' })], last: true } });
+  });
+
+  it('sends presence:update to the others as updates, keeping onlineAt', async () => {
+    const bob = await member('bob');
+    const alice = await member('alice', { name: 'Alice' });
+    const before = (await bob.request('presence:list', { channel: ROOM })).result.alice.metas[0];
+
+    const diff = bob.nextEvent('presence:diff', (data) => 'alice' in data.updates);
+    const reply = await alice.request('presence:update', { channel: ROOM, meta: { name: 'Alice', status: 'away' } });
+
+    const updated = { name: 'Alice', status: 'away', connectionId: alice.connectionId, onlineAt: before.onlineAt };
+    expect(reply).toEqual({ ok: true, result: { channel: ROOM, meta: updated } });
+    expect((await diff).data).toEqual({ channel: ROOM, joins: {}, leaves: {}, updates: { alice: { metas: [updated] } } });
+  });
+
+  it('announces a repeated join as an update of the meta', async () => {
+    const bob = await member('bob');
+    const alice = await member('alice', { name: 'Alice' });
+
+    const diff = bob.nextEvent('presence:diff');
+    await alice.request('channel:join', { channel: ROOM, meta: { name: 'Alice B.' } });
+
+    expect((await diff).data).toEqual({
+      channel: ROOM,
+      joins: {},
+      leaves: {},
+      updates: { alice: { metas: [metaOf(alice, { name: 'Alice B.' })] } },
+    });
+  });
+
+  it.each([
+    ['a meta larger than maxMetaBytes', { bio: 'x'.repeat(300) }, 'meta'],
+    ['a string meta', 'away', 'meta'],
+    ['an array meta', ['away'], 'meta'],
+    ['a number meta', 42, 'meta'],
+    ['a meta that sets a server field', { onlineAt: 0 }, 'meta.onlineAt'],
+    ['a meta nested deeper than maxMetaDepth (4)', { a: { b: { c: { d: { e: 1 } } } } }, 'meta.a.b.c.d'],
+  ])('refuses %s with invalid and keeps the previous meta', async (_case, meta, field) => {
+    const bob = await member('bob');
+    const alice = await member('alice', { name: 'Alice' });
+    const bobMark = bob.mark();
+
+    const reply = await alice.request('presence:update', { channel: ROOM, meta });
+    await bob.roundTrip();
+
+    expect(reply).toEqual({
+      ok: false,
+      error: { code: 'invalid', message: expect.any(String), details: [{ field, message: expect.any(String) }] },
+    });
+    expect((await bob.request('presence:list', { channel: ROOM })).result.alice).toEqual({ metas: [metaOf(alice, { name: 'Alice' })] });
+    expect(bob.eventsSince('presence:diff', bobMark)).toEqual([]);
+  });
+
+  it('refuses presence:update without a meta instead of clearing the meta', async () => {
+    const alice = await member('alice', { name: 'Alice' });
+
+    const reply = await alice.request('presence:update', { channel: ROOM });
+
+    expect(reply).toEqual({ ok: false, error: { code: 'invalid', message: expect.any(String), details: [{ field: 'meta', message: 'is required' }] } });
+    expect((await alice.request('presence:list', { channel: ROOM })).result.alice).toEqual({ metas: [metaOf(alice, { name: 'Alice' })] });
+  });
+
+  it('refuses a join with a bad meta without making the connection a member', async () => {
+    const bob = await member('bob');
+    const alice = await rt.connect({ user: 'alice' });
+    const bobMark = bob.mark();
+
+    const reply = await alice.request('channel:join', { channel: ROOM, meta: 'not an object' });
+    await bob.roundTrip();
+
+    expect(reply.error?.code).toBe('invalid');
+    expect(await rt.get(ChannelService).isMember(ROOM, alice.connectionId)).toBe(false);
+    expect((await bob.request('presence:list', { channel: ROOM })).result).not.toHaveProperty('alice');
+    expect(bob.eventsSince('presence:diff', bobMark)).toEqual([]);
+  });
+
+  it('refuses a meta without the fields the channel requires, on join and on update', async () => {
+    const alice = await rt.connect({ user: 'alice' });
+    const missing = { ok: false, error: { code: 'invalid', message: expect.any(String), details: [{ field: 'meta.team', message: expect.any(String) }] } };
+
+    expect(await alice.request('channel:join', { channel: 'team:1', meta: { name: 'Alice' } })).toEqual(missing);
+    expect((await alice.request('channel:join', { channel: 'team:1', meta: { name: 'Alice', team: 'red' } })).ok).toBe(true);
+    expect(await alice.request('presence:update', { channel: 'team:1', meta: { name: 'Alice' } })).toEqual(missing);
+    expect((await alice.request('presence:list', { channel: 'team:1' })).result).toEqual({
+      alice: { metas: [metaOf(alice, { name: 'Alice', team: 'red' })] },
+    });
+  });
+
+  it('updates only the meta of the tab that asks', async () => {
+    const bob = await member('bob');
+    const tab1 = await member('alice', { device: 'laptop' });
+    const tab2 = await member('alice', { device: 'phone' });
+
+    const diff = bob.nextEvent('presence:diff', (data) => 'alice' in data.updates);
+    await tab2.request('presence:update', { channel: ROOM, meta: { device: 'phone', status: 'away' } });
+
+    expect((await diff).data.updates).toEqual({ alice: { metas: [metaOf(tab2, { device: 'phone', status: 'away' })] } });
+    expect((await bob.request('presence:list', { channel: ROOM })).result.alice).toEqual({
+      metas: [metaOf(tab1, { device: 'laptop' }), metaOf(tab2, { device: 'phone', status: 'away' })],
+    });
+  });
+
+  it('refuses presence:update in a channel the connection has not joined', async () => {
+    const alice = await rt.connect({ user: 'alice' });
+
+    expect(await alice.request('presence:update', { channel: ROOM, meta: { name: 'Alice' } })).toEqual({
+      ok: false,
+      error: { code: 'not_joined', message: expect.any(String) },
+    });
+  });
+});
+
+describe('presence diffs batched over a window', () => {
+  let rt: RealtimeTestApp;
+
+  beforeEach(async () => {
+    rt = await RealtimeTestApp.start({
+      authenticate: userFromQuery,
+      channels: [{ pattern: 'room:*', presence: true }],
+      // A window far longer than the test: the diff goes out only when PresenceService.flush() is called.
+      presence: { batchMs: 60_000 },
+    });
+  });
+
+  afterEach(() => rt.close());
+
+  it('sends the changes of one window as a single diff, a join and leave of the same connection cancelling out', async () => {
+    const bob = await rt.connect({ user: 'bob' });
+    await bob.request('channel:join', { channel: ROOM });
+    const alice = await rt.connect({ user: 'alice' });
+    await alice.request('channel:join', { channel: ROOM });
+    await alice.request('channel:leave', { channel: ROOM });
+    const carol = await rt.connect({ user: 'carol' });
+    await carol.request('channel:join', { channel: ROOM, meta: { name: 'Carol' } });
+    await bob.roundTrip();
+    const mark = bob.mark();
+    expect(bob.eventsSince('presence:diff')).toEqual([]);
+
+    const diff = bob.nextEvent('presence:diff');
+    rt.get(PresenceService).flush();
+    await bob.roundTrip();
+
+    expect((await diff).data).toEqual({
+      channel: ROOM,
+      joins: { bob: { metas: [metaOf(bob)], first: true }, carol: { metas: [metaOf(carol, { name: 'Carol' })], first: true } },
+      leaves: {},
+      updates: {},
+    });
+    expect(bob.eventsSince('presence:diff', mark)).toHaveLength(1);
+  });
+});
