@@ -1,8 +1,7 @@
 import { isObservable } from 'rxjs';
 import type { ChannelEvent } from '../events/realtime-events';
 import { PresenceService } from '../presence/presence.service';
-import { RealtimeException } from '../protocol/protocol-error';
-import { createRealtimeTestBed, RealtimeTestBed } from '../testing/unit-fakes';
+import { createRealtimeTestBed, RealtimeTestBed, refusal } from '../testing/unit-fakes';
 import { ChannelRules } from './channel.rules';
 import { ChannelService } from './channel.service';
 
@@ -36,15 +35,6 @@ describe('ChannelService', () => {
   });
 
   afterEach(() => jest.useRealTimers());
-
-  async function refusal(run: () => Promise<unknown>): Promise<RealtimeException> {
-    const error = await run().then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(RealtimeException);
-    return error as RealtimeException;
-  }
 
   describe('join', () => {
     it('adds a member and announces the join', async () => {

@@ -3,7 +3,7 @@ import { ChannelRules } from '../channel/channel.rules';
 import type { PresenceEvent } from '../events/realtime-events';
 import type { RealtimeModuleOptions } from '../options/realtime-options.interface';
 import { RealtimeException } from '../protocol/protocol-error';
-import { createRealtimeTestBed, FakeSocket, RealtimeTestBed } from '../testing/unit-fakes';
+import { createRealtimeTestBed, FakeSocket, RealtimeTestBed, refusal } from '../testing/unit-fakes';
 import { PresenceService } from './presence.service';
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -29,15 +29,6 @@ describe('PresenceService', () => {
     const { connection, socket } = bed.connect(id, clientId);
     await bed.engine.join(channel, connection, {});
     return socket;
-  }
-
-  async function refusal(run: () => Promise<unknown>): Promise<RealtimeException> {
-    const error = await run().then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(RealtimeException);
-    return error as RealtimeException;
   }
 
   beforeEach(async () => {

@@ -10,6 +10,7 @@ import type { WebSocket } from 'ws';
 import { ConnectionRegistry } from '../connection/connection.registry';
 import { RealtimeConnection } from '../connection/realtime-connection';
 import { MemoryEngine } from '../engine/memory.engine';
+import { RealtimeException } from '../protocol/protocol-error';
 import type { RealtimeModuleOptions } from '../options/realtime-options.interface';
 import { resolveRealtimeOptions, ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../realtime.constants';
@@ -91,4 +92,14 @@ export async function createRealtimeTestBed(options: RealtimeModuleOptions, prov
       return fake;
     },
   };
+}
+
+/** The RealtimeException a call rejects with; fails the test when it resolves or rejects with something else. */
+export async function refusal(run: () => Promise<unknown>): Promise<RealtimeException> {
+  const error = await run().then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(RealtimeException);
+  return error as RealtimeException;
 }
