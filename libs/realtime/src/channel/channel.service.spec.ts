@@ -120,6 +120,19 @@ describe('ChannelService', () => {
       expect(channelEvents).toEqual([]);
     });
 
+    it('undoes a join when the connection closed while the engine was joining it', async () => {
+      const { socket } = bed.connect('c1', 'alice');
+      const join = bed.engine.join.bind(bed.engine);
+      jest.spyOn(bed.engine, 'join').mockImplementationOnce(async (...args) => {
+        socket.readyState = 3;
+        return join(...args);
+      });
+
+      expect((await refusal(() => channels.join('c1', 'room:1', { name: 'Alice' }))).code).toBe('not_found');
+      expect(await channels.members('room:1')).toEqual([]);
+      expect(await bed.moduleRef.get(PresenceService).list('room:1')).toEqual({});
+    });
+
     it('keeps the previous meta when a re-join brings a bad one', async () => {
       bed.connect('c1', 'alice');
       await channels.join('c1', 'room:1', { status: 'here' });

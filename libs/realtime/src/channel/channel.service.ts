@@ -73,9 +73,13 @@ export class ChannelService implements OnApplicationShutdown {
     if (created) {
       this.channelStream.emit({ type: 'join', channel, connectionId, clientId: connection.clientId, meta: checked, at: Date.now() });
     }
-    if (!options.presence) return { channel };
-    await this.presence.track(connectionId, channel, checked);
-    return { channel, presence: await this.presence.list(channel) };
+    if (options.presence) await this.presence.track(connectionId, channel, checked);
+    if (connection.isClosing) {
+      // The connection closed while joining, after its release took stock of its channels: undo.
+      await this.remove(channel, connectionId);
+      throw new RealtimeException('not_found', `Connection "${connectionId}" closed while joining "${channel}".`);
+    }
+    return options.presence ? { channel, presence: await this.presence.list(channel) } : { channel };
   }
 
   /** Removes a connection from a channel; `not_joined` when it is not a member. */
