@@ -8,5 +8,6 @@ module.exports = {
     '^@app/realtime(|/.*)$': '<rootDir>/libs/realtime/src$1',
   },
   testEnvironment: 'node',
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
   testTimeout: 20000,
 };
