@@ -5,6 +5,8 @@ module.exports = {
   testRegex: '(libs|apps)/.*\\.spec\\.ts$|test/.*\\.e2e-spec\\.ts$',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {
+    // Before @app/realtime, so that a later, looser pattern could never swallow the client.
+    '^@app/realtime-client(|/.*)$': '<rootDir>/libs/realtime-client/src$1',
     '^@app/realtime(|/.*)$': '<rootDir>/libs/realtime/src$1',
   },
   testEnvironment: 'node',

@@ -1,7 +1,10 @@
 import { ensureSystemPackages, SystemPackage } from './system-packages';
 
 /** Programs the end-to-end suites drive for real; add an entry when a suite needs another one. */
-const PACKAGES: SystemPackage[] = [];
+const PACKAGES: SystemPackage[] = [
+  // test/demo-page.e2e-spec.ts drives the demo page in headless Chromium (through playwright-core).
+  { binary: 'chromium', debian: 'chromium' },
+];
 
 export default function globalSetup(): void {
   ensureSystemPackages(PACKAGES);

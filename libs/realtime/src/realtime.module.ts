@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { AuditService } from './audit/audit.service';
+import { CredentialsService } from './auth/credentials.service';
+import { ChannelAuthorization } from './authorization/channel-authorization.service';
+import { ChannelAuthorizersLoader } from './authorization/channel-authorizers.loader';
 import { ChannelRules } from './channel/channel.rules';
 import { ChannelService } from './channel/channel.service';
+import { TemporaryChannels } from './channel/temporary-channels';
 import { CleanupService } from './cleanup/cleanup.service';
 import { RealtimeSweepers } from './cleanup/realtime.sweepers';
 import { ConnectionLifecycle } from './connection/connection.lifecycle';
@@ -18,6 +23,14 @@ import { RealtimeServer } from './gateway/realtime.server';
 import { UpgradeHandler } from './gateway/upgrade.handler';
 import { GroupService } from './group/group.service';
 import { HeartbeatScheduler } from './heartbeat/heartbeat.scheduler';
+import { ConnectionLimitsMiddleware } from './limits/connection-limits.middleware';
+import { IdleConnectionsSweeper } from './limits/idle-connections.sweeper';
+import { AuthenticationMiddleware } from './middleware/authentication.middleware';
+import { LoggingMiddleware } from './middleware/logging.middleware';
+import { MetricsMiddleware } from './middleware/metrics.middleware';
+import { MiddlewarePipeline } from './middleware/middleware.pipeline';
+import { OriginMiddleware } from './middleware/origin.middleware';
+import { RateLimitMiddleware } from './middleware/rate-limit.middleware';
 import type { RealtimeModuleOptions } from './options/realtime-options.interface';
 import { resolveRealtimeOptions, ResolvedRealtimeOptions } from './options/realtime-options.resolver';
 import { PresenceService } from './presence/presence.service';
@@ -52,7 +65,30 @@ import { ConfigurableRealtimeModule, RAW_REALTIME_OPTIONS } from './realtime.mod
     GatewayFiltersBinder,
     RealtimeHooksMetadataAccessor,
     RealtimeHooksLoader,
+    AuditService,
+    CredentialsService,
+    ChannelAuthorization,
+    ChannelAuthorizersLoader,
+    TemporaryChannels,
+    IdleConnectionsSweeper,
+    MetricsMiddleware,
+    LoggingMiddleware,
+    OriginMiddleware,
+    ConnectionLimitsMiddleware,
+    AuthenticationMiddleware,
+    RateLimitMiddleware,
+    MiddlewarePipeline,
   ],
-  exports: [ConnectionService, ConnectionStateService, ChannelService, PresenceService, GroupService, DirectService, CleanupService],
+  exports: [
+    ConnectionService,
+    ConnectionStateService,
+    ChannelService,
+    PresenceService,
+    GroupService,
+    DirectService,
+    CleanupService,
+    AuditService,
+    MetricsMiddleware,
+  ],
 })
 export class RealtimeModule extends ConfigurableRealtimeModule {}

@@ -1,7 +1,7 @@
 import type { JwtService } from '@nestjs/jwt';
-import type { Authenticate } from '@app/realtime';
+import type { AuthResult, Authenticate, Reauthenticate } from '@app/realtime';
 import type { IncomingMessage } from 'http';
-import { verifiedUser } from './token.service';
+import { verifiedToken } from './token.service';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
@@ -12,11 +12,19 @@ function tokenOf(request: IncomingMessage): string | null {
   return new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
 }
 
+async function identityOf(jwt: JwtService, token: string | null): Promise<AuthResult | null> {
+  const verified = token ? await verifiedToken(jwt, token) : null;
+  if (!verified) return null;
+  // The token's `exp` becomes the connection's expiry: at it the library closes the connection with 1008.
+  return { clientId: verified.user, claims: { user: verified.user }, expiresAt: verified.expiresAt };
+}
+
 /** Accepts upgrades that carry a valid token; null makes the library answer 401. */
 export function jwtAuthenticate(jwt: JwtService): Authenticate {
-  return async (request) => {
-    const token = tokenOf(request);
-    const user = token ? await verifiedUser(jwt, token) : null;
-    return user ? { clientId: user, claims: { user } } : null;
-  };
+  return (request) => identityOf(jwt, tokenOf(request));
+}
+
+/** `connection:reauth {token}`: a fresh token of the same user extends the connection to its expiry. */
+export function jwtReauthenticate(jwt: JwtService): Reauthenticate {
+  return (token) => identityOf(jwt, token);
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { resolve } from 'path';
 import { loadDemoConfig, logLevelsFrom, toRealtimeOptions } from './demo.config';
 
 describe('demo config', () => {
@@ -12,7 +13,7 @@ describe('demo config', () => {
 
   it('has defaults for everything, and warns about the development secret', () => {
     const config = loadDemoConfig({});
-    expect(config).toEqual({ port: 3000, jwtSecret: expect.any(String), heartbeat: {}, logLevel: 'log' });
+    expect(config).toEqual({ port: 3000, jwtSecret: expect.any(String), heartbeat: {}, logLevel: 'log', pageDir: resolve('dist/apps/demo/page') });
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('JWT_SECRET is not set'));
   });
 
@@ -23,8 +24,9 @@ describe('demo config', () => {
       HEARTBEAT_INTERVAL_MS: '1000',
       HEARTBEAT_TIMEOUT_MS: '3000',
       LOG_LEVEL: 'debug',
+      PAGE_DIR: '/srv/page',
     });
-    expect(config).toEqual({ port: 3456, jwtSecret: 's3cret', heartbeat: { interval: 1000, timeout: 3000 }, logLevel: 'debug' });
+    expect(config).toEqual({ port: 3456, jwtSecret: 's3cret', heartbeat: { interval: 1000, timeout: 3000 }, logLevel: 'debug', pageDir: '/srv/page' });
     expect(warn).not.toHaveBeenCalled();
   });
 
@@ -59,9 +61,37 @@ describe('demo config', () => {
         path: '/realtime',
         authenticate,
         heartbeat: { interval: 1000 },
-        channels: [{ pattern: 'room:*', presence: true, publish: 'members' }],
+        channels: [
+          { pattern: 'room:*', presence: true, publish: 'members' },
+          { pattern: 'private:*', private: true, publish: 'server' },
+        ],
         logLevels: ['log', 'warn', 'error', 'fatal'],
       }),
     );
+  });
+
+  it('allows its own address by default, and only the ALLOWED_ORIGINS when they are set', () => {
+    const authenticate = () => null;
+    const byDefault = toRealtimeOptions(loadDemoConfig({ JWT_SECRET: 'x', PORT: '4000' }), authenticate);
+    const listed = toRealtimeOptions(
+      loadDemoConfig({ JWT_SECRET: 'x', ALLOWED_ORIGINS: ' https://chat.example.com, https://*.example.org ,' }),
+      authenticate,
+    );
+
+    expect(byDefault.origins).toEqual({ allow: ['http://localhost:4000', 'http://127.0.0.1:4000'], sameOrigin: true, allowMissing: true });
+    expect(listed.origins).toEqual({ allow: ['https://chat.example.com', 'https://*.example.org'], sameOrigin: false, allowMissing: true });
+  });
+
+  it.each(['example.com', 'https://example.com/path', ','])('fails fast on ALLOWED_ORIGINS %p', (value) => {
+    expect(() => loadDemoConfig({ JWT_SECRET: 'x', ALLOWED_ORIGINS: value })).toThrow('ALLOWED_ORIGINS must be a comma-separated list of origins');
+  });
+
+  it('limits frames to 64 KiB and rates, and renews credentials with the given function', () => {
+    const reauthenticate = () => null;
+    const options = toRealtimeOptions(loadDemoConfig({ JWT_SECRET: 'x' }), () => null, reauthenticate);
+
+    expect(options.maxFrameBytes).toBe(65536);
+    expect(options.rateLimit).toEqual(expect.objectContaining({ maxBreaches: 10 }));
+    expect(options.reauthenticate).toBe(reauthenticate);
   });
 });

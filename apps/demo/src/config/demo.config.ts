@@ -1,6 +1,8 @@
 import { Logger, LogLevel } from '@nestjs/common';
-import type { Authenticate, RealtimeModuleOptions } from '@app/realtime';
+import { resolve } from 'path';
+import type { Authenticate, RateLimitOptions, Reauthenticate, RealtimeModuleOptions } from '@app/realtime';
 import { ROOM_CHANNELS } from '../rooms/room.channels';
+import { PRIVATE_CHANNELS } from '../users/private.channels';
 
 export const DEMO_CONFIG = Symbol('DEMO_CONFIG');
 export const REALTIME_PATH = '/realtime';
@@ -14,9 +16,35 @@ export interface DemoConfig {
   jwtSecret: string;
   heartbeat: { interval?: number; timeout?: number };
   logLevel: DemoLogLevel;
+  /** The built demo page (`npm run build:page`), served at `/`. */
+  pageDir: string;
+  /**
+   * Browser origins allowed to connect (`ALLOWED_ORIGINS`, comma-separated). Undefined: the demo's own
+   * address on localhost and 127.0.0.1, and pages the demo serves itself (same origin).
+   */
+  allowedOrigins?: string[];
 }
 
+/** The largest frame a client may send; larger ones close the connection with 1009. */
+export const DEMO_MAX_FRAME_BYTES = 64 * 1024;
+
+/** Enough for a person chatting in a few rooms at once, well short of a script flooding them. */
+export const DEMO_RATE_LIMIT: RateLimitOptions = {
+  connection: {
+    all: { frames: { burst: 60, perSecond: 20 } },
+    publish: { frames: { burst: 30, perSecond: 10 } },
+    join: { frames: { burst: 20, perSecond: 5 } },
+    presence: { frames: { burst: 10, perSecond: 2 } },
+  },
+  maxBreaches: 10,
+  breachWindow: 10_000,
+};
+
+const ORIGIN = /^(\*|null|[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+)$/i;
+
 const DEV_JWT_SECRET = 'demo-development-secret';
+/** Where `npm start` builds the page, from the repository root (where npm runs). */
+const DEFAULT_PAGE_DIR = 'dist/apps/demo/page';
 
 export class DemoConfigError extends Error {
   constructor(variable: string, expected: string, got: string) {
@@ -70,8 +98,10 @@ export function loadDemoConfig(env: Env = process.env): DemoConfig {
   if (heartbeat.interval !== undefined && heartbeat.timeout !== undefined && heartbeat.timeout <= heartbeat.interval) {
     throw new DemoConfigError('HEARTBEAT_TIMEOUT_MS', `greater than HEARTBEAT_INTERVAL_MS (${heartbeat.interval})`, String(heartbeat.timeout));
   }
+  const pageDir = resolve(read(env, 'PAGE_DIR') ?? DEFAULT_PAGE_DIR);
+  const allowedOrigins = origins(env);
   // Last, so that a broken environment fails without a warning about the secret first.
-  return { port, jwtSecret: jwtSecret(env), heartbeat, logLevel: level };
+  return { port, jwtSecret: jwtSecret(env), heartbeat, logLevel: level, pageDir, ...(allowedOrigins && { allowedOrigins }) };
 }
 
 /** `LOG_LEVEL` names the least severe level shown; every more severe one is shown too. */
@@ -80,13 +110,33 @@ export function logLevelsFrom(level: DemoLogLevel): LogLevel[] {
   return order.slice(order.indexOf(level));
 }
 
-export function toRealtimeOptions(config: DemoConfig, authenticate: Authenticate): RealtimeModuleOptions {
+function origins(env: Env): string[] | undefined {
+  const raw = read(env, 'ALLOWED_ORIGINS');
+  if (raw === undefined) return undefined;
+  const list = raw.split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0);
+  if (list.length === 0 || list.some((origin) => !ORIGIN.test(origin))) {
+    throw new DemoConfigError('ALLOWED_ORIGINS', 'a comma-separated list of origins such as https://app.example.com,https://*.example.org', raw);
+  }
+  return list;
+}
+
+/** Only the listed origins, or by default the demo's own address and its own pages; clients without Origin (not browsers) get in. */
+function originOptions(config: DemoConfig): RealtimeModuleOptions['origins'] {
+  if (config.allowedOrigins) return { allow: config.allowedOrigins, sameOrigin: false, allowMissing: true };
+  return { allow: [`http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`], sameOrigin: true, allowMissing: true };
+}
+
+export function toRealtimeOptions(config: DemoConfig, authenticate: Authenticate, reauthenticate?: Reauthenticate): RealtimeModuleOptions {
   // Unset values are left out so the library's defaults apply.
   const heartbeat = Object.fromEntries(Object.entries(config.heartbeat).filter(([, value]) => value !== undefined));
   return {
     path: REALTIME_PATH,
     authenticate,
-    channels: ROOM_CHANNELS,
+    reauthenticate,
+    channels: [...ROOM_CHANNELS, ...PRIVATE_CHANNELS],
+    origins: originOptions(config),
+    rateLimit: DEMO_RATE_LIMIT,
+    maxFrameBytes: DEMO_MAX_FRAME_BYTES,
     heartbeat,
     logLevels: logLevelsFrom(config.logLevel),
   };

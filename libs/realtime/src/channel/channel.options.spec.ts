@@ -37,8 +37,8 @@ describe('channel options', () => {
       ]);
 
       expect(rules.map((rule) => rule.pattern)).toEqual(['feed:*', 'room:*']);
-      expect(rules[0].options).toEqual({ presence: false, publish: 'server', limit: 0, requiredMeta: [] });
-      expect(rules[1].options).toEqual({ presence: true, publish: 'members', limit: 10, requiredMeta: ['name'] });
+      expect(rules[0].options).toEqual({ presence: false, publish: 'server', limit: 0, requiredMeta: [], private: false });
+      expect(rules[1].options).toEqual({ presence: true, publish: 'members', limit: 10, requiredMeta: ['name'], private: false });
     });
 
     it('copies requiredMeta so a later change to the rule does not leak in', () => {
@@ -51,7 +51,7 @@ describe('channel options', () => {
 
     it('has frozen defaults', () => {
       expect(Object.isFrozen(DEFAULT_CHANNEL_OPTIONS)).toBe(true);
-      expect(DEFAULT_CHANNEL_OPTIONS).toEqual({ presence: false, publish: 'members', limit: 0, requiredMeta: [] });
+      expect(DEFAULT_CHANNEL_OPTIONS).toEqual({ presence: false, publish: 'members', limit: 0, requiredMeta: [], private: false });
     });
   });
 

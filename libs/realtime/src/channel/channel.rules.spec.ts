@@ -14,8 +14,8 @@ describe('ChannelRules', () => {
   );
 
   it('applies the first rule that matches', () => {
-    expect(rules.resolve('room:vip:1')).toEqual({ presence: true, publish: 'members', limit: 2, requiredMeta: [] });
-    expect(rules.resolve('room:lobby')).toEqual({ presence: true, publish: 'members', limit: 0, requiredMeta: [] });
+    expect(rules.resolve('room:vip:1')).toEqual({ presence: true, publish: 'members', limit: 2, requiredMeta: [], private: false });
+    expect(rules.resolve('room:lobby')).toEqual({ presence: true, publish: 'members', limit: 0, requiredMeta: [], private: false });
     expect(rules.resolve('news:today').publish).toBe('server');
   });
 

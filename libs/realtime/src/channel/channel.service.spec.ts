@@ -296,7 +296,7 @@ describe('ChannelService', () => {
   });
 
   it('tells the options of a channel', () => {
-    expect(channels.optionsOf('small:9')).toEqual({ presence: false, publish: 'members', limit: 2, requiredMeta: [] });
+    expect(channels.optionsOf('small:9')).toEqual({ presence: false, publish: 'members', limit: 2, requiredMeta: [], private: false });
   });
 
   it('streams joins, leaves and messages as Observables that cannot be pushed into, completed at shutdown', () => {

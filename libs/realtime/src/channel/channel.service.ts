@@ -1,5 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Observable } from 'rxjs';
+import { AuditService } from '../audit/audit.service';
+import { ChannelAuthorization } from '../authorization/channel-authorization.service';
 import { ConnectionRegistry } from '../connection/connection.registry';
 import type { RealtimeConnection } from '../connection/realtime-connection';
 import type { Membership, RealtimeEngine } from '../engine/realtime-engine.interface';
@@ -10,9 +12,16 @@ import { encodeFrame } from '../protocol/frame.codec';
 import type { PresenceState } from '../protocol/presence-state';
 import { invalid, RealtimeException } from '../protocol/protocol-error';
 import { ProtocolEvent } from '../protocol/protocol.events';
-import { REALTIME_ENGINE } from '../realtime.constants';
-import { isValidChannelName, ResolvedChannelOptions } from './channel.options';
+import type { ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
+import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../realtime.constants';
+import { ChannelOptions, isValidChannelName, resolveChannelOptions, ResolvedChannelOptions } from './channel.options';
 import { ChannelRules } from './channel.rules';
+
+/** A channel created at runtime: its options, and how long it lives on once empty. */
+export interface TemporaryChannelOptions extends ChannelOptions {
+  /** Milliseconds the channel lives on after its last member left (or after creation, if nobody joins). */
+  ttl: number;
+}
 
 export interface JoinResult {
   channel: string;
@@ -42,14 +51,44 @@ export class ChannelService implements OnApplicationShutdown {
 
   constructor(
     @Inject(REALTIME_ENGINE) private readonly engine: RealtimeEngine,
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly registry: ConnectionRegistry,
     private readonly rules: ChannelRules,
     private readonly presence: PresenceService,
+    private readonly authorization: ChannelAuthorization,
+    private readonly audit: AuditService,
   ) {}
 
-  /** The options that apply to a channel name. */
+  /** The options that apply to a channel name (`private` also when a `@ChannelAuthorizer` pattern matches it). */
   optionsOf(channel: string): ResolvedChannelOptions {
-    return this.rules.resolve(channel);
+    const options = this.rules.resolve(channel);
+    return !options.private && this.authorization.isPrivate(channel, options) ? { ...options, private: true } : options;
+  }
+
+  /**
+   * Creates a temporary channel: these options apply to it, over the channel rules, until it has been
+   * empty for `ttl` ms; then it is gone. Creating it again replaces its options and time to live.
+   */
+  create(channel: string, options: TemporaryChannelOptions): { channel: string; ttl: number } {
+    assertChannelName(channel);
+    const fail = (name: string, expected: string, got: unknown) =>
+      new TypeError(`ChannelService.create("${channel}"): ${name} must be ${expected}; got ${JSON.stringify(got) ?? String(got)}.`);
+    if (typeof options !== 'object' || options === null) throw fail('options', 'an object with a ttl', options);
+    if (!Number.isInteger(options.ttl) || options.ttl < 0) throw fail('ttl', 'an integer number of milliseconds ≥ 0', options.ttl);
+    const { ttl, ...channelOptions } = options;
+    this.rules.define(channel, resolveChannelOptions(channelOptions, 'options', fail), ttl);
+    return { channel, ttl };
+  }
+
+  /**
+   * A join asked for by a client: private channels need their authorizers' yes first (refused:
+   * `forbidden`, and the connection gets nothing of the channel).
+   */
+  async joinFrom(connection: RealtimeConnection, channel: string, meta: unknown = {}): Promise<JoinResult> {
+    assertChannelName(channel);
+    const checked = this.presence.validate(channel, meta);
+    await this.authorization.check(connection, channel, checked, this.rules.resolve(channel));
+    return this.join(connection.id, channel, checked);
   }
 
   /**
@@ -61,6 +100,7 @@ export class ChannelService implements OnApplicationShutdown {
     const connection = this.connection(connectionId);
     const options = this.rules.resolve(channel);
     const checked = this.presence.validate(channel, meta);
+    await this.assertRoomForAnotherChannel(connectionId, channel);
     const admit = async (): Promise<{ created: boolean }> => {
       const existing = await this.engine.membership(channel, connectionId);
       if (!existing && options.limit > 0 && (await this.engine.memberCount(channel)) >= options.limit) {
@@ -89,6 +129,22 @@ export class ChannelService implements OnApplicationShutdown {
     if (!membership) throw new RealtimeException('not_joined', `Connection "${connectionId}" is not a member of "${channel}".`);
     await this.remove(channel, connectionId);
     return { channel };
+  }
+
+  /**
+   * Removes every connection of a clientId from a channel; each gets `channel:kicked` `{channel, reason}`.
+   * Resolves to how many connections were removed.
+   */
+  async kick(channel: string, clientId: string, reason = 'removed by the server'): Promise<number> {
+    assertChannelName(channel);
+    const kicked = (await this.engine.members(channel)).filter((member) => member.clientId === clientId);
+    for (const { connectionId } of kicked) {
+      await this.remove(channel, connectionId);
+      const connection = this.registry.get(connectionId);
+      connection?.sendFrame(ProtocolEvent.ChannelKicked, { channel, reason });
+      this.audit.record({ type: 'channel.kick', connectionId, clientId, ip: connection?.ip, channel, reason });
+    }
+    return kicked.length;
   }
 
   /** Removes a connection from every channel it joined (when it closes). */
@@ -139,6 +195,14 @@ export class ChannelService implements OnApplicationShutdown {
     await this.presence.untrack(connectionId, channel);
     if (membership) {
       this.channelStream.emit({ type: 'leave', channel, connectionId, clientId: membership.clientId, meta: membership.meta, at: Date.now() });
+    }
+  }
+
+  private async assertRoomForAnotherChannel(connectionId: string, channel: string): Promise<void> {
+    const max = this.options.limits.maxChannelsPerConnection;
+    if (max === 0 || (await this.engine.membership(channel, connectionId))) return;
+    if ((await this.engine.channelsOf(connectionId)).length >= max) {
+      throw new RealtimeException('limit', `A connection may be in at most ${max} channels: leave one before joining "${channel}".`);
     }
   }
 

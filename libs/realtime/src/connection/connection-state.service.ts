@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Observable } from 'rxjs';
+import { AuditService } from '../audit/audit.service';
 import { EventStream } from '../events/event-stream';
 import type { ConnectionStateChange } from '../events/realtime-events';
 import type { ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
@@ -23,6 +24,7 @@ export class ConnectionStateService implements OnApplicationShutdown {
   constructor(
     @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
     private readonly registry: ConnectionRegistry,
+    private readonly audit: AuditService,
   ) {
     this.machine = new ConnectionStateMachine(options.state);
     this.clientStates = new Set(options.state.clientStates);
@@ -81,6 +83,9 @@ export class ConnectionStateService implements OnApplicationShutdown {
     if (connection.stateHistory.length > this.historySize) connection.stateHistory.shift();
     connection.sendFrame(ProtocolEvent.State, { state: to, previous: from, at: change.at });
     this.stream.emit(change);
+    if (this.audit.observed) {
+      this.audit.record({ type: 'connection.state', connectionId: connection.id, clientId: connection.clientId, ip: connection.ip, from, to, reason });
+    }
     return change;
   }
 

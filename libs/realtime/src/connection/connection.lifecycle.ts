@@ -3,6 +3,7 @@ import { randomUUID } from 'crypto';
 import type { IncomingMessage } from 'http';
 import { Observable } from 'rxjs';
 import type { WebSocket } from 'ws';
+import { AuditService } from '../audit/audit.service';
 import { ChannelService } from '../channel/channel.service';
 import { CleanupService } from '../cleanup/cleanup.service';
 import type { RealtimeEngine } from '../engine/realtime-engine.interface';
@@ -17,6 +18,15 @@ import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../realtime.constants';
 import { ConnectionRegistry } from './connection.registry';
 import { ConnectionStateService } from './connection-state.service';
 import { RealtimeConnection } from './realtime-connection';
+
+/**
+ * `ws` closes a socket that breaks the protocol itself but, no longer reading, reports 1006 in its own
+ * 'close' event: the connection is released with the code the peer was sent.
+ */
+const PROTOCOL_ERROR_CODES: Record<string, number> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: CloseCode.TooLarge,
+  WS_ERR_INVALID_UTF8: CloseCode.InvalidPayload,
+};
 
 /** Opens connections (welcome, initial state) and releases them when they close. */
 @Injectable()
@@ -34,21 +44,26 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
     private readonly states: ConnectionStateService,
     private readonly channels: ChannelService,
     private readonly cleanup: CleanupService,
+    private readonly audit: AuditService,
   ) {
     this.logger = new RealtimeLogger('RealtimeConnection', options.logLevels);
   }
 
   /** Registers an accepted socket; an anonymous one (no identity) is its own client. */
-  open(socket: WebSocket, request: IncomingMessage, identity: AuthResult | null): RealtimeConnection {
+  open(socket: WebSocket, request: IncomingMessage, identity: AuthResult | null, ip = ''): RealtimeConnection {
     const id = randomUUID();
     const connection = new RealtimeConnection(id, identity?.clientId ?? id, identity?.claims ?? {}, socket, request);
+    connection.ip = ip;
+    if (identity?.expiresAt !== undefined) connection.expiresAt = identity.expiresAt;
+    connection.limitOutbound(this.options.limits.maxPendingBytes, (slow) =>
+      this.kick(slow, CloseCode.SlowConsumer, 'slow consumer: too many bytes waiting to be sent'),
+    );
     this.registry.add(connection);
     socket.on('pong', () => connection.touch());
     socket.on('error', (error) => {
       this.logger.debug(`Socket error on ${connection.id}: ${error.message}`);
-      // `ws` closes a socket whose frame exceeds maxFrameBytes with 1009 but, no longer reading, its own
-      // 'close' event reports 1006: release the connection with the code the peer was sent.
-      if ((error as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.closed(connection, CloseCode.TooLarge);
+      const code = PROTOCOL_ERROR_CODES[(error as { code?: string }).code ?? ''];
+      if (code !== undefined) this.closed(connection, code);
     });
     socket.once('close', (code) => this.closed(connection, code));
     const { interval, timeout } = this.options.heartbeat;
@@ -65,8 +80,17 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
     this.closed(connection, code);
   }
 
+  /** Closes a connection for a reason of the server's (the application, a policy) and records it in the audit trail. */
+  kick(connection: RealtimeConnection, code: number, reason: string): void {
+    if (connection.isClosing) return;
+    this.logger.debug(`Connection ${connection.id} of ${connection.clientId} closed with ${code}: ${reason}`);
+    this.audit.record({ type: 'connection.kick', connectionId: connection.id, clientId: connection.clientId, ip: connection.ip, code, reason });
+    this.close(connection, code, reason);
+  }
+
   /** Queues the release of a closed connection (memberships, presence, groups) with the cleanup. */
   closed(connection: RealtimeConnection, code: number): void {
+    connection.closeCode ??= code;
     if (this.released.has(connection)) return;
     this.released.add(connection);
     this.cleanup.enqueue({ key: `connection:${connection.id}`, run: () => this.release(connection, code) });
@@ -74,6 +98,7 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
 
   /** Leaves every channel (announcing presence leaves), drops the client's groups with its last connection. */
   async release(connection: RealtimeConnection, code: number): Promise<void> {
+    connection.closeCode ??= code;
     this.released.add(connection);
     // A close and a stale sweep may release the same connection at once: they share one release.
     let running = this.releasing.get(connection);

@@ -55,6 +55,7 @@ describe('ConnectionService', () => {
       state: 'connected',
       connectedAt: T0,
       lastSeenAt: T0,
+      ip: '',
     });
     expect(connections.get('nobody')).toBeUndefined();
   });

@@ -14,11 +14,15 @@ export interface ConnectionInfo {
   state: string;
   connectedAt: number;
   lastSeenAt: number;
+  /** The client's IP address. */
+  ip: string;
+  /** When its credentials expire (epoch ms); undefined when they do not. */
+  expiresAt?: number;
 }
 
 function info(connection: RealtimeConnection): ConnectionInfo {
-  const { id, clientId, claims, state, connectedAt, lastSeenAt } = connection;
-  return { id, clientId, claims, state, connectedAt, lastSeenAt };
+  const { id, clientId, claims, state, connectedAt, lastSeenAt, ip, expiresAt } = connection;
+  return { id, clientId, claims, state, connectedAt, lastSeenAt, ip, expiresAt };
 }
 
 /** The connections of this node: look-up, disconnect, open/close events, and how shutdown closes them. */
@@ -56,14 +60,14 @@ export class ConnectionService {
   disconnect(connectionId: string, reason = 'disconnected by the application'): boolean {
     const connection = this.registry.get(connectionId);
     if (!connection) return false;
-    this.lifecycle.close(connection, CloseCode.DisconnectedByApplication, reason);
+    this.lifecycle.kick(connection, CloseCode.DisconnectedByApplication, reason);
     return true;
   }
 
   /** Closes every connection of a clientId with 4001; resolves to how many there were. */
   disconnectClient(clientId: string, reason = 'disconnected by the application'): number {
     const connections = [...this.registry.connectionsOf(clientId)];
-    connections.forEach((connection) => this.lifecycle.close(connection, CloseCode.DisconnectedByApplication, reason));
+    connections.forEach((connection) => this.lifecycle.kick(connection, CloseCode.DisconnectedByApplication, reason));
     return connections.length;
   }
 

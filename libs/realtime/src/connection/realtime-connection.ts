@@ -36,8 +36,22 @@ export class RealtimeConnection implements LocalConnection {
   readonly stateHistory: ConnectionStateChange[] = [];
   /** `@SubscribeMessage` handlers of the application's gateways, bound to this connection. */
   readonly appHandlers = new Map<string, AppHandler>();
+  /** The client's IP address (see `limits.trustProxy`). */
+  ip = '';
+  /** When its credentials expire (epoch ms), if they do. */
+  expiresAt?: number;
+  /** Last frame other than a heartbeat, for the idle timeout. */
+  lastActiveAt = this.connectedAt;
+  framesIn = 0;
+  bytesIn = 0;
+  framesOut = 0;
+  bytesOut = 0;
+  /** The code the server released the connection with, once it did. */
+  closeCode?: number;
   private closing = false;
   private closeTimer?: NodeJS.Timeout;
+  private maxPendingBytes = Infinity;
+  private onSlowConsumer?: (connection: RealtimeConnection) => void;
 
   constructor(
     readonly id: string,
@@ -59,10 +73,28 @@ export class RealtimeConnection implements LocalConnection {
     return !this.closing && this.socket.readyState === WebSocket.OPEN;
   }
 
+  /**
+   * The one place outbound bytes are written. A frame that would take the bytes waiting for this socket
+   * past the limit is not queued (an empty queue takes any frame) and the connection is handed to
+   * the slow-consumer handler.
+   */
   send(frame: Buffer): boolean {
     if (!this.isOpen) return false;
+    const pending = this.socket.bufferedAmount;
+    if (pending > 0 && pending + frame.length > this.maxPendingBytes) {
+      this.onSlowConsumer?.(this);
+      return false;
+    }
     this.socket.send(frame, { binary: false });
+    this.framesOut++;
+    this.bytesOut += frame.length;
     return true;
+  }
+
+  /** Caps the bytes waiting to be written; `onSlowConsumer` runs when a frame would go past it. */
+  limitOutbound(maxPendingBytes: number, onSlowConsumer: (connection: RealtimeConnection) => void): void {
+    this.maxPendingBytes = maxPendingBytes;
+    this.onSlowConsumer = onSlowConsumer;
   }
 
   sendFrame(event: string, data?: unknown): boolean {
@@ -91,6 +123,11 @@ export class RealtimeConnection implements LocalConnection {
     this.socket.close(code, closeReason(reason));
     this.closeTimer = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
     this.closeTimer.unref();
+  }
+
+  /** Whether the server started closing it (frames still arriving from the client are moot). */
+  get isClosedByServer(): boolean {
+    return this.closing;
   }
 
   get isClosing(): boolean {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { CredentialsService } from '../auth/credentials.service';
 import { ChannelService } from '../channel/channel.service';
 import { ConnectionStateService } from '../connection/connection-state.service';
 import { DirectService } from '../direct/direct.service';
@@ -24,6 +25,7 @@ export class ProtocolHandlers {
   private readonly handlers = new Map<string, ProtocolHandler>([
     [ProtocolEvent.Ping, (context, data) => this.ping(context, data)],
     [ProtocolEvent.State, (context, data) => this.states.requestByClient(context.connection, requireString(data, 'state'))],
+    [ProtocolEvent.Reauth, (context, data) => this.credentials.renew(context.connection, requireString(data, 'token'))],
     [ProtocolEvent.ChannelJoin, (context, data) => this.join(context, data)],
     [ProtocolEvent.ChannelLeave, (context, data) => this.channels.leave(context.connection.id, requireString(data, 'channel'))],
     [ProtocolEvent.ChannelPublish, (context, data) => this.publish(context, data)],
@@ -37,6 +39,7 @@ export class ProtocolHandlers {
     private readonly presence: PresenceService,
     private readonly states: ConnectionStateService,
     private readonly directs: DirectService,
+    private readonly credentials: CredentialsService,
   ) {}
 
   get(event: string): ProtocolHandler | undefined {
@@ -51,7 +54,7 @@ export class ProtocolHandlers {
   /** Replies first, then sends `presence:state`, so the client has its membership before the state. */
   private async join(context: FrameContext, data: Record<string, unknown>): Promise<void> {
     const channel = requireString(data, 'channel');
-    const result = await this.channels.join(context.connection.id, channel, data.meta);
+    const result = await this.channels.joinFrom(context.connection, channel, data.meta);
     context.succeed(result);
     if (result.presence) context.connection.sendFrame(ProtocolEvent.PresenceState, { channel, presences: result.presence });
   }

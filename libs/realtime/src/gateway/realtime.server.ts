@@ -2,21 +2,32 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown, O
 import type { IncomingMessage, Server } from 'http';
 import type { Duplex } from 'stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { AuditService } from '../audit/audit.service';
 import { ConnectionLifecycle } from '../connection/connection.lifecycle';
 import { ConnectionRegistry } from '../connection/connection.registry';
 import { ConnectionService } from '../connection/connection.service';
 import type { RealtimeEngine } from '../engine/realtime-engine.interface';
 import { RealtimeLogger } from '../logging/realtime.logger';
-import type { AuthResult } from '../options/realtime-options.interface';
+import { MiddlewarePipeline } from '../middleware/middleware.pipeline';
+import type { UpgradeContext } from '../middleware/upgrade-context';
 import type { ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
 import { PresenceService } from '../presence/presence.service';
 import { CloseCode } from '../protocol/close-codes';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../realtime.constants';
 import { FrameDispatcher } from './frame.dispatcher';
+import { perMessageDeflate } from './per-message-deflate';
 import { UpgradeHandler, UpgradeRejection } from './upgrade.handler';
 
 export const JSON_SUBPROTOCOL = 'realtime.v1.json';
-const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 /** How long shutdown waits for peers to finish the close handshake. */
 const SHUTDOWN_GRACE_MS = 1000;
 
@@ -47,15 +58,17 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
     private readonly presence: PresenceService,
     private readonly upgrades: UpgradeHandler,
     private readonly dispatcher: FrameDispatcher,
+    private readonly pipeline: MiddlewarePipeline,
+    private readonly audit: AuditService,
   ) {
     this.logger = new RealtimeLogger('RealtimeServer', options.logLevels);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxFrameBytes,
-      perMessageDeflate: false,
+      perMessageDeflate: perMessageDeflate(options.compression),
       handleProtocols: (offered) => (offered.has(JSON_SUBPROTOCOL) ? JSON_SUBPROTOCOL : false),
     });
-    this.wss.on('connection', (socket: WebSocket, request: IncomingMessage, identity: AuthResult | null) => this.opened(socket, request, identity));
+    this.wss.on('connection', (socket: WebSocket, request: IncomingMessage, context: UpgradeContext) => this.opened(socket, request, context));
   }
 
   async onModuleInit(): Promise<void> {
@@ -80,21 +93,40 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
       return;
     }
     socket.on('error', () => socket.destroy());
-    let identity: AuthResult | null;
+    const context = this.upgrades.context(request);
     try {
-      identity = await this.upgrades.accept(request);
+      await this.upgrades.accept(context);
     } catch (error) {
-      if (error instanceof UpgradeRejection) return refuse(socket, error.status, error.message);
-      this.logger.error('Upgrade failed', error);
-      return refuse(socket, 503, 'The server could not accept the connection.');
+      if (!(error instanceof UpgradeRejection)) this.logger.error('Upgrade failed', error);
+      const rejection = error instanceof UpgradeRejection ? error : new UpgradeRejection(503, 'The server could not accept the connection.');
+      context.abandon();
+      this.refused(context, rejection);
+      return refuse(socket, rejection.status, rejection.message);
     }
-    if (socket.destroyed) return;
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request, identity));
+    if (socket.destroyed) return context.abandon();
+    // Until the handshake completes the upgrade holds its place in the connection limits.
+    socket.once('close', () => context.abandon());
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request, context));
   }
 
-  private opened(socket: WebSocket, request: IncomingMessage, identity: AuthResult | null): void {
-    const connection = this.lifecycle.open(socket, request, identity);
+  private refused(context: UpgradeContext, rejection: UpgradeRejection): void {
+    this.pipeline.refused(context, rejection);
+    this.audit.record({
+      type: 'upgrade.refused',
+      connectionId: null,
+      clientId: context.identity?.clientId ?? null,
+      ip: context.ip,
+      status: rejection.status,
+      reason: rejection.message,
+    });
+  }
+
+  private opened(socket: WebSocket, request: IncomingMessage, context: UpgradeContext): void {
+    context.open();
+    const connection = this.lifecycle.open(socket, request, context.identity, context.ip);
     socket.on('message', (data, isBinary) => this.dispatcher.dispatch(connection, data, isBinary));
+    socket.once('close', (code) => this.pipeline.closed(connection, connection.closeCode ?? code));
+    this.pipeline.opened(connection, context);
   }
 
   /** Shutdown: refuse new upgrades, announce every leave, then close every socket (1001, or 1012 for a restart). */

@@ -1,29 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'http';
-import { RealtimeLogger } from '../logging/realtime.logger';
-import type { AuthResult } from '../options/realtime-options.interface';
+import { clientIp } from '../limits/client-ip';
+import { MiddlewarePipeline } from '../middleware/middleware.pipeline';
+import { UpgradeContext, UpgradeRejection } from '../middleware/upgrade-context';
 import type { ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
 import { REALTIME_OPTIONS } from '../realtime.constants';
 
-/** A refused upgrade: a plain HTTP answer and no WebSocket. */
-export class UpgradeRejection extends Error {
-  constructor(
-    readonly status: 401 | 403 | 429 | 503,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { UpgradeRejection };
 
-/** Decides, before the handshake, whether an upgrade is accepted and who it is. */
+/** Decides, before the handshake, whether an upgrade is accepted and who it is: the middleware does the checking. */
 @Injectable()
 export class UpgradeHandler {
   private draining = false;
-  private readonly logger: RealtimeLogger;
 
-  constructor(@Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions) {
-    this.logger = new RealtimeLogger('RealtimeUpgrade', options.logLevels);
-  }
+  constructor(
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    private readonly pipeline: MiddlewarePipeline,
+  ) {}
 
   /** From now on every upgrade gets 503 (the server is shutting down). */
   drain(): void {
@@ -37,23 +30,24 @@ export class UpgradeHandler {
     return pathname === this.options.path || pathname === `${this.options.path}/`;
   }
 
-  /** Resolves to the identity, or to null for an anonymous connection (no `authenticate` option). */
-  async accept(request: IncomingMessage): Promise<AuthResult | null> {
+  context(request: IncomingMessage): UpgradeContext {
+    return new UpgradeContext(request, clientIp(request, this.options.limits.trustProxy));
+  }
+
+  /** Runs the upgrade middleware within `limits.handshakeTimeout`; rejects with an `UpgradeRejection` when refused. */
+  async accept(context: UpgradeContext): Promise<void> {
     if (this.draining) throw new UpgradeRejection(503, 'The server is shutting down; reconnect later.');
-    const authenticate = this.options.authenticate;
-    if (!authenticate) return null;
-    let identity: AuthResult | null | undefined | false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new UpgradeRejection(503, 'The server took too long to accept the connection; try again later.')),
+        this.options.limits.handshakeTimeout,
+      );
+    });
     try {
-      identity = await authenticate(request);
-    } catch (error) {
-      this.logger.debug(`Upgrade refused by authenticate: ${error instanceof Error ? error.message : String(error)}`);
-      throw new UpgradeRejection(401, 'Missing or invalid credentials.');
+      await Promise.race([this.pipeline.upgrade(context), timeout]);
+    } finally {
+      clearTimeout(timer);
     }
-    if (!identity) throw new UpgradeRejection(401, 'Missing or invalid credentials.');
-    if (typeof identity.clientId !== 'string' || identity.clientId.length === 0) {
-      this.logger.error('authenticate() returned no clientId; the upgrade was refused');
-      throw new UpgradeRejection(401, 'Missing or invalid credentials.');
-    }
-    return identity;
   }
 }

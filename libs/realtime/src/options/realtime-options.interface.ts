@@ -1,7 +1,10 @@
-import type { LogLevel } from '@nestjs/common';
+import type { LogLevel, Type } from '@nestjs/common';
 import type { IncomingMessage } from 'http';
 import type { ChannelRule } from '../channel/channel.options';
+import type { ConnectionInfo } from '../connection/connection.service';
 import type { RealtimeEngine } from '../engine/realtime-engine.interface';
+import type { RealtimeMiddleware } from '../middleware/realtime-middleware.interface';
+import type { CompressionOptions, LimitsOptions, OriginOptions, RateLimitOptions } from './security-options.interface';
 
 /** What `authenticate` returns for an accepted upgrade. */
 export interface AuthResult {
@@ -9,6 +12,8 @@ export interface AuthResult {
   clientId: string;
   /** Anything the application wants to keep with the connection (roles, token expiry…). */
   claims?: Record<string, unknown>;
+  /** When the credentials expire, in epoch milliseconds: the connection is closed with 1008 then, unless renewed with `connection:reauth`. */
+  expiresAt?: number;
 }
 
 /**
@@ -17,6 +22,16 @@ export interface AuthResult {
  */
 export type Authenticate = (
   request: IncomingMessage,
+) => AuthResult | null | undefined | false | Promise<AuthResult | null | undefined | false>;
+
+/**
+ * Renews the credentials of an open connection from the token of a `connection:reauth` frame. Return
+ * an `AuthResult` of the same clientId (its `expiresAt` becomes the connection's); return nothing, or
+ * throw, to refuse.
+ */
+export type Reauthenticate = (
+  token: string,
+  connection: ConnectionInfo,
 ) => AuthResult | null | undefined | false | Promise<AuthResult | null | undefined | false>;
 
 export interface HeartbeatOptions {
@@ -67,6 +82,8 @@ export interface RealtimeModuleOptions {
   path?: string;
   /** Identity at the upgrade. Default: none, every connection is anonymous and its clientId is its connectionId. */
   authenticate?: Authenticate;
+  /** Renews credentials on `connection:reauth`. Default: none, `connection:reauth` is answered `unauthorized`. */
+  reauthenticate?: Reauthenticate;
   heartbeat?: HeartbeatOptions;
   /** Channel behaviour by name pattern; the first rule that matches wins. Default `[]` (every channel: no presence, members publish). */
   channels?: ChannelRule[];
@@ -79,4 +96,18 @@ export interface RealtimeModuleOptions {
   engine?: RealtimeEngine;
   /** The library's log levels, through Nest's `Logger`. Default `['log', 'warn', 'error', 'fatal']`. */
   logLevels?: LogLevel[];
+  /** Browser origins allowed to connect; `false` checks none. Default: the server's own origin and clients without an Origin header. */
+  origins?: OriginOptions | false;
+  /** Inbound rate limits; `false` turns them off. Default: on (see `RateLimitOptions`). */
+  rateLimit?: RateLimitOptions | false;
+  /** Connection, channel, outbound-buffer, nesting and time limits. Defaults: see `LimitsOptions`. */
+  limits?: LimitsOptions;
+  /** `permessage-deflate`; `true` for the defaults of `CompressionOptions`. Default `false`. */
+  compression?: boolean | CompressionOptions;
+  /**
+   * The application's middleware, run in this order after the library's own (metrics, logging, origin,
+   * connection limits, authentication, rate limit): instances, or classes that Nest instantiates with
+   * their dependencies. Default `[]`.
+   */
+  middleware?: Array<RealtimeMiddleware | Type<RealtimeMiddleware>>;
 }

@@ -77,7 +77,7 @@ describe('resolveRealtimeOptions', () => {
 
       expect(options.channels).toHaveLength(1);
       expect(options.channels[0].pattern).toBe('room:*');
-      expect(options.channels[0].options).toEqual({ presence: true, publish: 'members', limit: 0, requiredMeta: [] });
+      expect(options.channels[0].options).toEqual({ presence: true, publish: 'members', limit: 0, requiredMeta: [], private: false });
       expect(options.channels[0].matcher.test('room:1')).toBe(true);
     });
   });

@@ -4,9 +4,10 @@ import { MemoryEngine } from '../engine/memory.engine';
 import type { RealtimeEngine } from '../engine/realtime-engine.interface';
 import type { Authenticate, RealtimeModuleOptions } from './realtime-options.interface';
 import { invalidOption } from './realtime-options.messages';
+import { resolveSecurityOptions, ResolvedSecurityOptions } from './security-options.resolver';
 
 /** Options with every default applied and every value checked. */
-export interface ResolvedRealtimeOptions {
+export interface ResolvedRealtimeOptions extends ResolvedSecurityOptions {
   path: string;
   authenticate?: Authenticate;
   heartbeat: { interval: number; timeout: number };
@@ -124,6 +125,7 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
   if (!Array.isArray(logLevels) || logLevels.some((level) => !LOG_LEVELS.includes(level))) {
     throw invalidOption('logLevels', `an array of ${LOG_LEVELS.join(', ')}`, logLevels);
   }
+  const maxFrameBytes = positiveInt('maxFrameBytes', raw.maxFrameBytes, 1024 * 1024, 64);
   return {
     path,
     authenticate: raw.authenticate,
@@ -140,8 +142,9 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
       batchSize: positiveInt('cleanup.batchSize', cleanupRaw.batchSize, 500),
       maxRetries: positiveInt('cleanup.maxRetries', cleanupRaw.maxRetries, 3, 0),
     },
-    maxFrameBytes: positiveInt('maxFrameBytes', raw.maxFrameBytes, 1024 * 1024, 64),
+    maxFrameBytes,
     engine,
     logLevels,
+    ...resolveSecurityOptions(raw, maxFrameBytes),
   };
 }

@@ -7,6 +7,8 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { EventEmitter } from 'events';
 import type { IncomingMessage } from 'http';
 import type { WebSocket } from 'ws';
+import { AuditService } from '../audit/audit.service';
+import { ChannelAuthorization } from '../authorization/channel-authorization.service';
 import { ConnectionRegistry } from '../connection/connection.registry';
 import { RealtimeConnection } from '../connection/realtime-connection';
 import { MemoryEngine } from '../engine/memory.engine';
@@ -66,7 +68,7 @@ export interface RealtimeTestBed {
 
 /**
  * A Nest testing module with the options and a MemoryEngine under their tokens, the ConnectionRegistry,
- * and the providers under test. Lifecycle hooks are not run (no intervals start).
+ * the AuditService and ChannelAuthorization (dependency-free services others need), and the providers under test. Lifecycle hooks are not run (no intervals start).
  */
 export async function createRealtimeTestBed(options: RealtimeModuleOptions, providers: Provider[]): Promise<RealtimeTestBed> {
   const engine = new MemoryEngine();
@@ -76,6 +78,8 @@ export async function createRealtimeTestBed(options: RealtimeModuleOptions, prov
       { provide: REALTIME_OPTIONS, useValue: resolved },
       { provide: REALTIME_ENGINE, useValue: engine },
       ConnectionRegistry,
+      AuditService,
+      ChannelAuthorization,
       ...providers,
     ],
   }).compile();

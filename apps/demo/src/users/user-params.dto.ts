@@ -1,0 +1,6 @@
+import { IsUserName } from '../common/name.validators';
+
+export class UserParamsDto {
+  @IsUserName()
+  user: string;
+}

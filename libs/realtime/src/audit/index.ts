@@ -1,0 +1,2 @@
+export { AuditService } from './audit.service';
+export type { AuditEvent, AuditEventType } from './audit-event';

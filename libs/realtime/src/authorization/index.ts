@@ -1,0 +1,1 @@
+export { ChannelAuthorizer } from './channel-authorizer.decorator';

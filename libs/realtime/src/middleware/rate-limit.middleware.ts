@@ -1,0 +1,138 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { performance } from 'perf_hooks';
+import { ConnectionLifecycle } from '../connection/connection.lifecycle';
+import type { RealtimeConnection } from '../connection/realtime-connection';
+import type { ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
+import { RATE_CLASSES, RateClass, ResolvedRateLimit, ResolvedRateScope } from '../options/security-options.resolver';
+import { CloseCode } from '../protocol/close-codes';
+import { ProtocolEvent } from '../protocol/protocol.events';
+import { REALTIME_OPTIONS } from '../realtime.constants';
+import type { InboundFrame } from './inbound-frame';
+import type { BuiltInMiddleware } from './realtime-middleware.interface';
+import { TokenBucket } from './token-bucket';
+import type { UpgradeContext } from './upgrade-context';
+
+const CLASS_OF_EVENT = new Map<string, RateClass>([
+  [ProtocolEvent.ChannelPublish, 'publish'],
+  [ProtocolEvent.DirectSend, 'publish'],
+  [ProtocolEvent.ChannelJoin, 'join'],
+  [ProtocolEvent.ChannelLeave, 'join'],
+  [ProtocolEvent.PresenceUpdate, 'presence'],
+  [ProtocolEvent.PresenceList, 'presence'],
+]);
+
+interface ClassBuckets {
+  frames?: TokenBucket;
+  bytes?: TokenBucket;
+}
+
+/** The buckets of one connection, or of one clientId. */
+class ScopeBuckets {
+  private readonly buckets: Partial<Record<RateClass, ClassBuckets>> = {};
+
+  constructor(scope: ResolvedRateScope, now: number) {
+    for (const rateClass of RATE_CLASSES) {
+      const options = scope[rateClass];
+      if (!options) continue;
+      this.buckets[rateClass] = {
+        frames: options.frames && new TokenBucket(options.frames.burst, options.frames.perSecond, now),
+        bytes: options.bytes && new TokenBucket(options.bytes.burst, options.bytes.perSecond, now),
+      };
+    }
+  }
+
+  /** 0 when the frame fits in every bucket that counts it, otherwise the ms until it would. */
+  admit(rateClass: RateClass | undefined, bytes: number, now: number): number {
+    const wait = take(this.buckets.all, bytes, now);
+    return wait === 0 && rateClass !== undefined ? take(this.buckets[rateClass], bytes, now) : wait;
+  }
+}
+
+function take(buckets: ClassBuckets | undefined, bytes: number, now: number): number {
+  if (!buckets) return 0;
+  const wait = buckets.frames ? buckets.frames.take(1, now) : 0;
+  return wait === 0 && buckets.bytes ? buckets.bytes.take(bytes, now) : wait;
+}
+
+interface ClientBuckets {
+  buckets: ScopeBuckets;
+  connections: number;
+}
+
+interface ConnectionBuckets {
+  own: ScopeBuckets;
+  client?: ClientBuckets;
+  breaches: number;
+  windowStart: number;
+}
+
+function hasBuckets(scope: ResolvedRateScope): boolean {
+  return Object.keys(scope).length > 0;
+}
+
+/**
+ * Token buckets per connection and per clientId, by event class, for frames and for bytes. A frame
+ * over a limit is answered `rate_limited` (with `details.retryAfter` in ms) and dropped; a connection
+ * that goes past `maxBreaches` of them within `breachWindow` is closed with 1008.
+ */
+@Injectable()
+export class RateLimitMiddleware implements BuiltInMiddleware {
+  readonly enabled: boolean;
+  private readonly limits?: ResolvedRateLimit;
+  private readonly connections = new WeakMap<RealtimeConnection, ConnectionBuckets>();
+  private readonly clients = new Map<string, ClientBuckets>();
+
+  constructor(
+    @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
+    private readonly lifecycle: ConnectionLifecycle,
+  ) {
+    const limits = options.rateLimit;
+    this.enabled = limits !== false && (hasBuckets(limits.connection) || hasBuckets(limits.client));
+    if (limits) this.limits = limits;
+  }
+
+  opened(connection: RealtimeConnection, context: UpgradeContext): void {
+    const limits = this.limits!;
+    const now = performance.now();
+    const state: ConnectionBuckets = { own: new ScopeBuckets(limits.connection, now), breaches: 0, windowStart: now };
+    if (context.identity && hasBuckets(limits.client)) {
+      let client = this.clients.get(connection.clientId);
+      if (!client) this.clients.set(connection.clientId, (client = { buckets: new ScopeBuckets(limits.client, now), connections: 0 }));
+      client.connections++;
+      state.client = client;
+    }
+    this.connections.set(connection, state);
+  }
+
+  frame(context: InboundFrame, next: () => unknown): unknown {
+    const state = this.connections.get(context.connection);
+    if (!state) return next();
+    const now = performance.now();
+    const rateClass = context.frame && CLASS_OF_EVENT.get(context.frame.event);
+    let wait = state.own.admit(rateClass, context.bytes, now);
+    if (wait === 0 && state.client) wait = state.client.buckets.admit(rateClass, context.bytes, now);
+    if (wait === 0) return next();
+    const retryAfter = Math.ceil(wait);
+    context.refuse('rate_limited', `Too many frames: slow down, and retry in ${retryAfter} ms.`, { retryAfter });
+    if (this.breached(state, now)) {
+      this.lifecycle.kick(context.connection, CloseCode.PolicyViolation, 'rate limit exceeded again and again');
+    }
+    return undefined;
+  }
+
+  closed(connection: RealtimeConnection): void {
+    const state = this.connections.get(connection);
+    if (!state) return;
+    this.connections.delete(connection);
+    if (state.client && --state.client.connections === 0) this.clients.delete(connection.clientId);
+  }
+
+  private breached(state: ConnectionBuckets, now: number): boolean {
+    const { maxBreaches, breachWindow } = this.limits!;
+    if (now - state.windowStart > breachWindow) {
+      state.windowStart = now;
+      state.breaches = 0;
+    }
+    return ++state.breaches > maxBreaches;
+  }
+}

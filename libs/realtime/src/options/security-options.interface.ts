@@ -1,0 +1,103 @@
+/** Which browser origins may open a connection; a refused upgrade gets 403. */
+export interface OriginOptions {
+  /**
+   * Origins let in besides the server's own: `'https://app.example.com'`, `'https://*.example.com'`
+   * (`*` stands for one or more subdomain labels, or for a port: `'http://localhost:*'`), or `'*'` for
+   * every origin. Default `[]`.
+   */
+  allow?: string[];
+  /** Let in a page served by this server (its Origin's host is the request's Host). Default `true`. */
+  sameOrigin?: boolean;
+  /** Let in upgrades without an Origin header: not a browser (a server, a CLI, a mobile app). Default `true`. */
+  allowMissing?: boolean;
+}
+
+/** A token bucket: `burst` at once, refilled at `perSecond`. */
+export interface RateBucketOptions {
+  /** Most taken at once, and the bucket's size. */
+  burst: number;
+  /** Refill rate, per second. */
+  perSecond: number;
+}
+
+/** The buckets of one event class; `false` turns a bucket off. */
+export interface RateClassOptions {
+  /** Frames. */
+  frames?: RateBucketOptions | false;
+  /** Bytes of frames (as received). */
+  bytes?: RateBucketOptions | false;
+}
+
+/**
+ * Buckets by event class. `all` counts every inbound frame, readable or not; `publish` counts
+ * `channel:publish` and `direct:send`; `join` counts `channel:join` and `channel:leave`; `presence` counts
+ * `presence:update` and `presence:list`. A frame must fit in every bucket that counts it.
+ */
+export interface RateScopeOptions {
+  all?: RateClassOptions | false;
+  publish?: RateClassOptions | false;
+  join?: RateClassOptions | false;
+  presence?: RateClassOptions | false;
+}
+
+/** Inbound rate limits: a frame over a limit is answered `rate_limited` and dropped. */
+export interface RateLimitOptions {
+  /**
+   * Buckets of each connection. Default: all 100 frames (refill 50/s) and 2 × maxFrameBytes bytes
+   * (refill maxFrameBytes/s); publish 50 (20/s); join 50 (10/s); presence 20 (5/s).
+   */
+  connection?: RateScopeOptions | false;
+  /**
+   * Buckets shared by every connection of one clientId on this node (not used for anonymous
+   * connections, whose clientId is their connectionId). Default: three times the connection's.
+   */
+  client?: RateScopeOptions | false;
+  /** A connection answered `rate_limited` this many times within `breachWindow` is closed with 1008. Default `20`. */
+  maxBreaches?: number;
+  /** Milliseconds over which breaches are counted. Default `10000`. */
+  breachWindow?: number;
+}
+
+/** Limits against abuse. `0` turns a count limit off. */
+export interface LimitsOptions {
+  /** Most open connections on this node; more get 429 at the upgrade. Default `10000`. */
+  maxConnections?: number;
+  /** Most open connections from one IP address; more get 429. Default `100`. */
+  maxConnectionsPerIp?: number;
+  /** Most open connections of one clientId on this node; more get 429. Default `20`. */
+  maxConnectionsPerClient?: number;
+  /** Most channels one connection may be a member of; another join is answered `limit`. Default `100`. */
+  maxChannelsPerConnection?: number;
+  /**
+   * Most bytes waiting to be written to one connection. A frame that would go past it (with something
+   * already waiting) is not queued; the connection is closed with 4002 (slow consumer). Default `4194304` (4 MiB).
+   */
+  maxPendingBytes?: number;
+  /** Deepest nesting of objects and arrays in a frame (the frame object counts as one); deeper is `bad_frame`. Default `32`. */
+  maxDepth?: number;
+  /** Milliseconds the upgrade checks (middleware, `authenticate`) may take; slower upgrades get 503. Default `10000`. */
+  handshakeTimeout?: number;
+  /** A connection that sends no frame but heartbeats for this many milliseconds is closed with 4003; `0` never. Default `0`. */
+  idleTimeout?: number;
+  /**
+   * Take the client's IP address from the last entry of `X-Forwarded-For` (the one your proxy added)
+   * instead of the socket. Turn it on only behind a proxy that sets it. Default `false`.
+   */
+  trustProxy?: boolean;
+}
+
+/** `permessage-deflate`: smaller frames on the wire for CPU and memory on the server. */
+export interface CompressionOptions {
+  /** Frames smaller than this many bytes go out uncompressed. Default `1024`. */
+  threshold?: number;
+  /** zlib level, 1 (fastest) to 9 (smallest). Default `3`. */
+  level?: number;
+  /** zlib memLevel, 1 to 9: memory of each compressor. Default `8`. */
+  memLevel?: number;
+  /** Largest LZ77 window the server compresses with, 9 to 15 bits (smaller: less memory per connection). Default `15`. */
+  windowBits?: number;
+  /** Keep each connection's compression context between messages: a better ratio, but memory held per connection. Default `false`. */
+  contextTakeover?: boolean;
+  /** Most compressions and decompressions running at once. Default `10`. */
+  concurrency?: number;
+}

@@ -1,0 +1,112 @@
+import type { RealtimeModuleOptions } from './realtime-options.interface';
+import { resolveRealtimeOptions } from './realtime-options.resolver';
+
+function failure(raw: unknown): string | undefined {
+  try {
+    resolveRealtimeOptions(raw as RealtimeModuleOptions);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe('security options', () => {
+  it('has production defaults: origin checks, rate limits and limits on, compression off, no middleware', () => {
+    const options = resolveRealtimeOptions();
+
+    expect(options.origins).toEqual({ allow: [], sameOrigin: true, allowMissing: true });
+    expect(options.rateLimit).toEqual({
+      connection: {
+        all: { frames: { burst: 100, perSecond: 50 }, bytes: { burst: 2 * 1048576, perSecond: 1048576 } },
+        publish: { frames: { burst: 50, perSecond: 20 } },
+        join: { frames: { burst: 50, perSecond: 10 } },
+        presence: { frames: { burst: 20, perSecond: 5 } },
+      },
+      client: {
+        all: { frames: { burst: 300, perSecond: 150 }, bytes: { burst: 6 * 1048576, perSecond: 3 * 1048576 } },
+        publish: { frames: { burst: 150, perSecond: 60 } },
+        join: { frames: { burst: 150, perSecond: 30 } },
+        presence: { frames: { burst: 60, perSecond: 15 } },
+      },
+      maxBreaches: 20,
+      breachWindow: 10_000,
+    });
+    expect(options.limits).toEqual({
+      maxConnections: 10_000,
+      maxConnectionsPerIp: 100,
+      maxConnectionsPerClient: 20,
+      maxChannelsPerConnection: 100,
+      maxPendingBytes: 4 * 1024 * 1024,
+      maxDepth: 32,
+      handshakeTimeout: 10_000,
+      idleTimeout: 0,
+      trustProxy: false,
+    });
+    expect(options.compression).toBe(false);
+    expect(options.middleware).toEqual([]);
+    expect(options.reauthenticate).toBeUndefined();
+  });
+
+  it('sizes the default byte buckets from maxFrameBytes', () => {
+    const options = resolveRealtimeOptions({ maxFrameBytes: 65536 });
+
+    expect(options.rateLimit && options.rateLimit.connection.all?.bytes).toEqual({ burst: 131072, perSecond: 65536 });
+  });
+
+  it('merges rate limits bucket by bucket, and turns off what is false', () => {
+    const options = resolveRealtimeOptions({
+      rateLimit: { connection: { publish: { frames: { burst: 5, perSecond: 1 }, bytes: { burst: 2_000_000, perSecond: 1000 } }, presence: false }, client: false },
+    });
+    const rateLimit = options.rateLimit as Exclude<typeof options.rateLimit, false>;
+
+    expect(rateLimit.connection.publish).toEqual({ frames: { burst: 5, perSecond: 1 }, bytes: { burst: 2_000_000, perSecond: 1000 } });
+    expect(rateLimit.connection.presence).toBeUndefined();
+    expect(rateLimit.connection.join).toEqual({ frames: { burst: 50, perSecond: 10 } });
+    expect(rateLimit.client).toEqual({});
+    expect(resolveRealtimeOptions({ rateLimit: false }).rateLimit).toBe(false);
+  });
+
+  it('fills in compression defaults for true', () => {
+    expect(resolveRealtimeOptions({ compression: true }).compression).toEqual({
+      threshold: 1024,
+      level: 3,
+      memLevel: 8,
+      windowBits: 15,
+      contextTakeover: false,
+      concurrency: 10,
+    });
+  });
+
+  it.each<[string, unknown, string]>([
+    ['origins not an object', { origins: 'same' }, 'option "origins" must be an object or false'],
+    ['an origin with a path', { origins: { allow: ['https://x.com/app'] } }, 'option "origins.allow[0]" must be'],
+    ['origins.sameOrigin not a boolean', { origins: { sameOrigin: 'yes' } }, 'option "origins.sameOrigin" must be true or false'],
+    ['an unknown rate class', { rateLimit: { connection: { chat: {} } } }, 'option "rateLimit.connection.chat" must be one of all, publish, join, presence'],
+    ['a bucket without perSecond', { rateLimit: { connection: { all: { frames: { burst: 5 } } } } }, 'option "rateLimit.connection.all.frames" must be {burst, perSecond} or false'],
+    ['a zero refill', { rateLimit: { connection: { all: { frames: { burst: 5, perSecond: 0 } } } } }, 'option "rateLimit.connection.all.frames.perSecond" must be a number > 0; got 0'],
+    [
+      'a byte burst under maxFrameBytes',
+      { maxFrameBytes: 4096, rateLimit: { client: { all: { bytes: { burst: 1000, perSecond: 1000 } } } } },
+      'option "rateLimit.client.all.bytes.burst" must be at least maxFrameBytes (4096)',
+    ],
+    ['maxBreaches zero', { rateLimit: { maxBreaches: 0 } }, 'option "rateLimit.maxBreaches" must be an integer ≥ 1; got 0'],
+    ['a negative connection limit', { limits: { maxConnections: -1 } }, 'option "limits.maxConnections" must be an integer ≥ 0; got -1'],
+    ['a tiny maxPendingBytes', { limits: { maxPendingBytes: 10 } }, 'option "limits.maxPendingBytes" must be an integer ≥ 1024; got 10'],
+    ['a fractional idle timeout', { limits: { idleTimeout: 1.5 } }, 'option "limits.idleTimeout" must be an integer ≥ 0; got 1.5'],
+    ['compression level 0', { compression: { level: 0 } }, 'option "compression.level" must be an integer from 1 to 9; got 0'],
+    ['middleware not a list', { middleware: {} }, 'option "middleware" must be an array'],
+    ['a middleware without hooks', { middleware: [{ handle: () => undefined }] }, 'option "middleware[0]" must be a class, or an object with at least one of upgrade, refused, opened, frame, closed'],
+    ['reauthenticate not a function', { reauthenticate: 'jwt' }, 'option "reauthenticate" must be a function'],
+    ['a channel rule private: false with an authorizer', { channels: [{ pattern: 'p:*', private: false, authorize: () => true }] }, 'option "channels[0].private"'],
+    ['a channel authorize that is no function', { channels: [{ pattern: 'p:*', authorize: true }] }, 'option "channels[0].authorize" must be a function'],
+  ])('refuses %s with a message naming the option', (_case, raw, message) => {
+    expect(failure(raw)).toContain(`RealtimeModule: ${message}`);
+  });
+
+  it('makes a channel rule with an authorizer private', () => {
+    const authorize = () => true;
+    const [rule] = resolveRealtimeOptions({ channels: [{ pattern: 'p:*', authorize }] }).channels;
+
+    expect(rule.options).toEqual({ presence: false, publish: 'members', limit: 0, requiredMeta: [], private: true, authorize });
+  });
+});

@@ -1,0 +1,32 @@
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+
+/**
+ * Whether JSON text nests objects and arrays deeper than `max` levels, read without parsing it.
+ * `JSON.parse` copes with any depth but `JSON.stringify` overflows the stack on deep values, so a
+ * frame that would be echoed or fanned out is refused before it is parsed.
+ */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  // Each level costs at least one character: short texts cannot be too deep.
+  if (text.length <= max) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === BACKSLASH) i++;
+      else if (char === QUOTE) inString = false;
+    } else if (char === QUOTE) {
+      inString = true;
+    } else if (char === OPEN_OBJECT || char === OPEN_ARRAY) {
+      if (++depth > max) return true;
+    } else if (char === CLOSE_OBJECT || char === CLOSE_ARRAY) {
+      depth--;
+    }
+  }
+  return false;
+}
