@@ -44,6 +44,7 @@ const HANDLED = new Set<string>([
   ProtocolEvent.Ping,
   ProtocolEvent.State,
   ProtocolEvent.Reauth,
+  ProtocolEvent.Resume,
   ProtocolEvent.ChannelJoin,
   ProtocolEvent.ChannelLeave,
   ProtocolEvent.ChannelPublish,

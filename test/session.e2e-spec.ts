@@ -33,6 +33,7 @@ describe('a session from welcome to close', () => {
           connectionId: expect.stringMatching(UUID),
           clientId: 'alice',
           heartbeat: { interval: 10_000, timeout: 30_000 },
+          resume: { token: expect.any(String), ttl: 120_000 },
         },
       });
       expect(rt.get(ConnectionService).get(alice.connectionId)).toMatchObject({ id: alice.connectionId, clientId: 'alice', state: 'connected' });

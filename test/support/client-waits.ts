@@ -1,4 +1,4 @@
-import type { ClientState, PresenceMember, RealtimeChannel, RealtimeClient } from '@app/realtime-client';
+import type { ChannelMessage, ClientState, PresenceMember, RealtimeChannel, RealtimeClient } from '@app/realtime-client';
 
 /** Resolves when the client is in that state (now or later). */
 export function reached(client: RealtimeClient<any>, state: ClientState): Promise<void> {
@@ -44,4 +44,18 @@ export function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((done) => (resolve = done));
   return { promise, resolve };
+}
+
+/** Every message a channel gets from now on, and a wait for there to be `n` of them. */
+export function collectMessages<P>(channel: RealtimeChannel<P, any>): { messages: Array<ChannelMessage<P>>; count(n: number): Promise<void> } {
+  const messages: Array<ChannelMessage<P>> = [];
+  let waiters: Array<{ n: number; resolve: () => void }> = [];
+  channel.onMessage((message) => {
+    messages.push(message);
+    waiters = waiters.filter((waiter) => (messages.length >= waiter.n ? void waiter.resolve() : true));
+  });
+  return {
+    messages,
+    count: (n) => (messages.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
+  };
 }

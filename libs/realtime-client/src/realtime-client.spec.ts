@@ -360,6 +360,75 @@ describe('RealtimeClient', () => {
     });
   });
 
+  describe('resume', () => {
+    const GRANT = { token: 'tok', ttl: 60_000 };
+
+    /** A client joined to news:a (which keeps history, at offset 7) and room:b (which does not), whose connection then drops. */
+    async function droppedWithTwoChannels() {
+      const realtime = client();
+      realtime.connect();
+      const first = await scripted.socket(1);
+      first.welcome(undefined, 'alice', GRANT);
+      const news = realtime.channel('news:a');
+      const room = realtime.channel('room:b');
+      const joins = [news.join(), room.join()];
+      first.replyAll('channel:join', (frame) => ((frame.data as { channel: string }).channel === 'news:a' ? { channel: 'news:a', offset: 5, epoch: 'e1' } : { channel: 'room:b' }));
+      await Promise.all(joins);
+      first.push({ event: 'channel:message', data: { channel: 'news:a', from: null, payload: 'x', at: 1, offset: 7, epoch: 'e1' } });
+      first.end({ code: 1006, reason: '' });
+      const second = await scripted.socket(2);
+      second.welcome(undefined, 'alice', { token: 'next', ttl: 60_000 });
+      return { realtime, news, room, second };
+    }
+
+    it('asks first for connection:resume with the token and each channel position, and rejoins nothing the server brought back', async () => {
+      const { news, room, second } = await droppedWithTwoChannels();
+      const resumed = new Promise((resolve) => news.on('joined', resolve));
+
+      expect(second.sent).toEqual([{ event: 'connection:resume', data: { token: 'tok', channels: { 'news:a': { offset: 7, epoch: 'e1' }, 'room:b': null } }, ref: expect.any(String) }]);
+      second.replyAll('connection:resume', () => ({ resumed: true, missed: 0, channels: { 'news:a': { missed: 0, offset: 7, epoch: 'e1' }, 'room:b': { missed: 0 } } }));
+
+      expect(await resumed).toEqual({ channel: 'news:a', rejoined: true, resumed: true });
+      expect(second.events()).toEqual(['connection:resume']);
+      expect([news.state, room.state]).toEqual(['joined', 'joined']);
+    });
+
+    it('joins every channel afresh when the server does not resume the session', async () => {
+      const { news, second } = await droppedWithTwoChannels();
+      second.replyAll('connection:resume', () => ({ resumed: false, reason: 'expired' }));
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(second.events()).toEqual(['connection:resume', 'channel:join', 'channel:join']);
+      second.replyAll('channel:join', () => ({ channel: 'news:a', offset: 9, epoch: 'e2' }));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(news.position).toEqual({ offset: 9, epoch: 'e2' });
+    });
+
+    it('does not ask once the window has passed, and not without a grant', async () => {
+      jest.useFakeTimers({ now: 1_000_000 });
+      const realtime = client();
+      realtime.connect();
+      const first = await scripted.socket(1);
+      first.welcome(undefined, 'alice', GRANT);
+      const room = realtime.channel('room:b');
+      const joined = room.join();
+      first.replyAll('channel:join');
+      await joined;
+      first.end({ code: 1006, reason: '' });
+      jest.setSystemTime(1_000_000 + GRANT.ttl);
+      await jest.advanceTimersByTimeAsync(1);
+      const second = await scripted.socket(2);
+      second.welcome();
+      second.end({ code: 1006, reason: '' });
+      await jest.advanceTimersByTimeAsync(1);
+      const third = await scripted.socket(3);
+      third.welcome();
+
+      expect(second.events()).toEqual(['channel:join']);
+      expect(third.events()).toEqual(['channel:join']);
+    });
+  });
+
   describe('sending', () => {
     it('refuses a frame past the queue bound with a clear error, and queues nothing of it', async () => {
       const realtime = client({ maxQueuedFrames: 2 });

@@ -50,6 +50,7 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
   private readonly connection: ConnectionManager;
   private readonly recovery = new SessionRecovery();
   private previousWelcome?: Welcome;
+  private lostAt?: number;
 
   constructor(options: RealtimeClientOptions) {
     this.options = resolveClientOptions(options);
@@ -191,7 +192,13 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
   private welcomed(welcome: Welcome): void {
     const previous = this.previousWelcome;
     this.previousWelcome = welcome;
-    const outcome = this.recovery.recover({ welcome, previous, requestNow: (event, data) => this.requestFrame(event, data, { now: true }) });
+    const outcome = this.recovery.recover({
+      welcome,
+      previous,
+      lostAt: this.lostAt,
+      channels: this.channels,
+      requestNow: (event, data) => this.requestFrame(event, data, { now: true }),
+    });
     if (typeof outcome === 'boolean') {
       this.restored(welcome, outcome);
       return;
@@ -238,6 +245,7 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
   }
 
   private lost(stoppedBy?: RealtimeError): void {
+    this.lostAt = Date.now();
     this.outbox.close();
     this.requests.failSent((event) => stoppedBy ?? new RealtimeError('disconnected', ClientMessages.lostInFlight(event)));
     this.channels.connectionLost();

@@ -9,6 +9,8 @@ import { ChannelService } from './channel/channel.service';
 import { TemporaryChannels } from './channel/temporary-channels';
 import { CleanupService } from './cleanup/cleanup.service';
 import { RealtimeSweepers } from './cleanup/realtime.sweepers';
+import { ClusterSweepers } from './cluster/cluster.sweepers';
+import { PresenceResync } from './cluster/presence-resync';
 import { ConnectionLifecycle } from './connection/connection.lifecycle';
 import { ConnectionRegistry } from './connection/connection.registry';
 import { ConnectionService } from './connection/connection.service';
@@ -35,6 +37,8 @@ import type { RealtimeModuleOptions } from './options/realtime-options.interface
 import { resolveRealtimeOptions, ResolvedRealtimeOptions } from './options/realtime-options.resolver';
 import { PresenceService } from './presence/presence.service';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from './realtime.constants';
+import { ResumeService } from './resume/resume.service';
+import { ResumeSessions } from './resume/resume-sessions';
 import { ConfigurableRealtimeModule, RAW_REALTIME_OPTIONS } from './realtime.module-definition';
 
 /**
@@ -78,6 +82,10 @@ import { ConfigurableRealtimeModule, RAW_REALTIME_OPTIONS } from './realtime.mod
     AuthenticationMiddleware,
     RateLimitMiddleware,
     MiddlewarePipeline,
+    ResumeSessions,
+    ResumeService,
+    ClusterSweepers,
+    PresenceResync,
   ],
   exports: [
     ConnectionService,

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { resolve } from 'path';
+import { RedisEngine } from '@app/realtime';
 import { loadDemoConfig, logLevelsFrom, toRealtimeOptions } from './demo.config';
 
 describe('demo config', () => {
@@ -41,6 +42,17 @@ describe('demo config', () => {
     expect(() => loadDemoConfig({ JWT_SECRET: 'x', [name]: value })).toThrow(message);
   });
 
+  it('runs on the Redis engine when REDIS_URL is set, and in memory otherwise', async () => {
+    const authenticate = () => null;
+    const clustered = toRealtimeOptions(loadDemoConfig({ JWT_SECRET: 'x', REDIS_URL: 'redis://127.0.0.1:6390' }), authenticate);
+    const single = toRealtimeOptions(loadDemoConfig({ JWT_SECRET: 'x' }), authenticate);
+
+    expect(clustered.engine).toBeInstanceOf(RedisEngine);
+    expect(single.engine).toBeUndefined();
+    await clustered.engine!.close();
+    expect(() => loadDemoConfig({ JWT_SECRET: 'x', REDIS_URL: 'localhost:6379' })).toThrow('REDIS_URL must be a redis:// or rediss:// URL');
+  });
+
   it('wants a heartbeat timeout longer than the interval', () => {
     expect(() => loadDemoConfig({ HEARTBEAT_INTERVAL_MS: '5000', HEARTBEAT_TIMEOUT_MS: '5000' })).toThrow(
       'HEARTBEAT_TIMEOUT_MS must be greater than HEARTBEAT_INTERVAL_MS (5000)',
@@ -62,7 +74,7 @@ describe('demo config', () => {
         authenticate,
         heartbeat: { interval: 1000 },
         channels: [
-          { pattern: 'room:*', presence: true, publish: 'members' },
+          { pattern: 'room:*', presence: true, publish: 'members', history: { size: 100, ttl: 120_000 } },
           { pattern: 'private:*', private: true, publish: 'server' },
         ],
         logLevels: ['log', 'warn', 'error', 'fatal'],

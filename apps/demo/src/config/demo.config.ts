@@ -1,5 +1,6 @@
 import { Logger, LogLevel } from '@nestjs/common';
 import { resolve } from 'path';
+import { RedisEngine } from '@app/realtime';
 import type { Authenticate, RateLimitOptions, Reauthenticate, RealtimeModuleOptions } from '@app/realtime';
 import { ROOM_CHANNELS } from '../rooms/room.channels';
 import { PRIVATE_CHANNELS } from '../users/private.channels';
@@ -23,6 +24,8 @@ export interface DemoConfig {
    * address on localhost and 127.0.0.1, and pages the demo serves itself (same origin).
    */
   allowedOrigins?: string[];
+  /** `REDIS_URL`: run as one node of many on this Redis (the Redis engine). Undefined: one node, in memory. */
+  redisUrl?: string;
 }
 
 /** The largest frame a client may send; larger ones close the connection with 1009. */
@@ -100,8 +103,20 @@ export function loadDemoConfig(env: Env = process.env): DemoConfig {
   }
   const pageDir = resolve(read(env, 'PAGE_DIR') ?? DEFAULT_PAGE_DIR);
   const allowedOrigins = origins(env);
+  const redisUrl = read(env, 'REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) {
+    throw new DemoConfigError('REDIS_URL', 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379', redisUrl);
+  }
   // Last, so that a broken environment fails without a warning about the secret first.
-  return { port, jwtSecret: jwtSecret(env), heartbeat, logLevel: level, pageDir, ...(allowedOrigins && { allowedOrigins }) };
+  return {
+    port,
+    jwtSecret: jwtSecret(env),
+    heartbeat,
+    logLevel: level,
+    pageDir,
+    ...(allowedOrigins && { allowedOrigins }),
+    ...(redisUrl && { redisUrl }),
+  };
 }
 
 /** `LOG_LEVEL` names the least severe level shown; every more severe one is shown too. */
@@ -139,5 +154,7 @@ export function toRealtimeOptions(config: DemoConfig, authenticate: Authenticate
     maxFrameBytes: DEMO_MAX_FRAME_BYTES,
     heartbeat,
     logLevels: logLevelsFrom(config.logLevel),
+    // Many nodes share one Redis; without it, the library's in-memory engine (one node).
+    ...(config.redisUrl && { engine: new RedisEngine({ url: config.redisUrl }) }),
   };
 }

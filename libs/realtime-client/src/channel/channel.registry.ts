@@ -1,5 +1,7 @@
 import { ClientMessages } from '../error/client.messages';
 import { RealtimeError } from '../error/realtime.error';
+import { ProtocolEvent } from '../protocol/protocol.constants';
+import type { StreamPosition } from '../protocol/protocol.types';
 import type { ChannelLink } from './channel.link';
 import { RealtimeChannel } from './realtime.channel';
 
@@ -27,6 +29,29 @@ export class ChannelRegistry {
 
   restore(): void {
     for (const channel of this.channels.values()) channel.restore();
+  }
+
+  /** The channels a resume may bring back, with the position of those that keep history; undefined when there are none. */
+  resumable(): Record<string, StreamPosition | null> | undefined {
+    const positions: Record<string, StreamPosition | null> = {};
+    for (const channel of this.channels.values()) if (channel.resumable) positions[channel.name] = channel.position ?? null;
+    return Object.keys(positions).length ? positions : undefined;
+  }
+
+  /**
+   * The server resumed the session with these channels: they are joined as they were; channels it did
+   * not bring back are joined again, and those it brought back that this client left meanwhile are left.
+   */
+  resumed(restored: string[]): void {
+    const back = new Set(restored);
+    for (const channel of this.channels.values()) {
+      if (back.has(channel.name) && channel.resumable) channel.resumed();
+      else channel.restore();
+    }
+    for (const name of back) {
+      if (this.channels.get(name)?.isWanted) continue;
+      this.link.requestNow(ProtocolEvent.ChannelLeave, { channel: name }).catch((error: RealtimeError) => this.link.report(error));
+    }
   }
 
   connectionLost(): void {

@@ -3,7 +3,7 @@ import { RealtimeError } from '../error/realtime.error';
 import { TypedEmitter, Unsubscribe } from '../events/typed.emitter';
 import { ChannelPresence } from '../presence/channel.presence';
 import { ProtocolEvent } from '../protocol/protocol.constants';
-import type { ChannelMessage, JoinResult, PresenceDiff, PresenceMeta, PresenceState } from '../protocol/protocol.types';
+import type { ChannelMessage, JoinResult, PresenceDiff, PresenceMeta, PresenceState, StreamPosition } from '../protocol/protocol.types';
 import type { ChannelLink } from './channel.link';
 
 /**
@@ -16,8 +16,10 @@ export type ChannelState = 'left' | 'joining' | 'joined' | 'leaving';
 
 export interface ChannelJoined<M extends object> {
   channel: string;
-  /** A join made again after a reconnect (with the last meta). */
+  /** A join made again after a reconnect (with the last meta), or a membership the server resumed. */
   rejoined: boolean;
+  /** The server resumed the membership (`connection:resume`) and replayed what the channel missed. */
+  resumed?: boolean;
   presence?: PresenceState<M>;
 }
 
@@ -55,6 +57,7 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
   /** Bumped by every join sent and every leave, so replies that no longer matter are dropped. */
   private attempt = 0;
   private waiters: Waiter<M>[] = [];
+  private stream?: StreamPosition;
 
   constructor(
     readonly name: string,
@@ -66,6 +69,11 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
 
   get state(): ChannelState {
     return this.current;
+  }
+
+  /** In a channel that keeps history: the last message seen (or the join's position); what a resume starts from. */
+  get position(): StreamPosition | undefined {
+    return this.stream && { ...this.stream };
   }
 
   on<K extends keyof ChannelEvents<P, M>>(event: K, listener: (value: ChannelEvents<P, M>[K]) => void): Unsubscribe {
@@ -130,7 +138,10 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
   /** @internal A frame for this channel. */
   receive(event: string, data: Record<string, unknown>): void {
     if (!this.wanted) return;
-    if (event === ProtocolEvent.ChannelMessage) this.events.emit('message', data as unknown as ChannelMessage<P>);
+    if (event === ProtocolEvent.ChannelMessage) {
+      this.advance(data.offset, data.epoch);
+      this.events.emit('message', data as unknown as ChannelMessage<P>);
+    }
     else if (event === ProtocolEvent.PresenceState) this.presence.syncState((data.presences ?? {}) as PresenceState<M>);
     else if (event === ProtocolEvent.PresenceDiff) this.presence.syncDiff(data as unknown as PresenceDiff<M>);
   }
@@ -138,6 +149,33 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
   /** @internal The connection is back: join again, ahead of the queued frames. */
   restore(): void {
     if (this.wanted) this.sendJoin({ rejoin: this.joinedBefore, now: true });
+  }
+
+  /** @internal Whether the application wants the membership (joined, or joining). */
+  get isWanted(): boolean {
+    return this.wanted;
+  }
+
+  /** @internal Whether a resume may bring the membership back: joined on the lost connection, and still wanted. */
+  get resumable(): boolean {
+    return this.wanted && this.joinedBefore;
+  }
+
+  /**
+   * @internal The server resumed the membership. A join asked for while disconnected (a new meta) still
+   * goes out; otherwise the channel is joined as it was.
+   */
+  resumed(): void {
+    if (this.waiters.length > 0) return this.restore();
+    this.attempt++;
+    this.setState('joined');
+    this.events.emit('joined', { channel: this.name, rejoined: true, resumed: true });
+  }
+
+  /** Follows the channel's position: a later offset, or any offset of another epoch (the history was reset). */
+  private advance(offset: unknown, epoch: unknown): void {
+    if (typeof offset !== 'number' || typeof epoch !== 'string') return;
+    if (!this.stream || this.stream.epoch !== epoch || offset > this.stream.offset) this.stream = { offset, epoch };
   }
 
   /** @internal The connection is gone; a reconnect will rejoin. */
@@ -176,6 +214,10 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
 
   private joined(result: JoinResult<M>, rejoined: boolean): void {
     this.joinedBefore = true;
+    // A fresh join starts from where the channel stands now: what came before it is not this member's.
+    if (result?.offset !== undefined && result.epoch !== undefined) {
+      if (this.stream?.epoch !== result.epoch || result.offset > this.stream.offset) this.stream = { offset: result.offset, epoch: result.epoch };
+    }
     this.setState('joined');
     const waiters = this.waiters;
     this.waiters = [];
@@ -201,6 +243,7 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
 
   private markLeft(error?: RealtimeError): void {
     this.joinedBefore = false;
+    this.stream = undefined;
     this.presence.clear();
     if (this.setState('left')) this.events.emit('left', error ? { channel: this.name, error } : { channel: this.name });
   }

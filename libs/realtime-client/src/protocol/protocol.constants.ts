@@ -6,6 +6,7 @@ export const ProtocolEvent = {
   Ping: 'connection:ping',
   Pong: 'connection:pong',
   State: 'connection:state',
+  Resume: 'connection:resume',
   ChannelJoin: 'channel:join',
   ChannelLeave: 'channel:leave',
   ChannelPublish: 'channel:publish',

@@ -23,11 +23,22 @@ export interface HeartbeatSettings {
   timeout: number;
 }
 
-/** Held for `connection:resume` (not sent yet: the server does not offer resume). */
+/** The welcome's `resume`: the token a later connection resumes this one with, within `ttl` ms of losing it. */
 export interface ResumeGrant {
   token: string;
   ttl: number;
 }
+
+/** Where a channel that keeps history stands: the offset of the last message seen, in its epoch. */
+export interface StreamPosition {
+  offset: number;
+  epoch: string;
+}
+
+/** The result of `connection:resume`. */
+export type ResumeResult =
+  | { resumed: true; missed: number; channels: Record<string, { missed: number; offset?: number; epoch?: string }> }
+  | { resumed: false; reason: string; channel?: string };
 
 /** The first frame of every connection. */
 export interface Welcome {
@@ -70,6 +81,9 @@ export interface ChannelMessage<P = unknown> {
   from: string | null;
   payload: P;
   at: number;
+  /** In a channel that keeps history: the message's offset, in `epoch`. */
+  offset?: number;
+  epoch?: string;
 }
 
 export interface DirectMessage<P = unknown> {
@@ -82,6 +96,9 @@ export interface JoinResult<M extends object = Record<string, unknown>> {
   channel: string;
   /** The full presence state, in channels that track presence. */
   presence?: PresenceState<M>;
+  /** In a channel that keeps history: the offset of its last message when the join was made, in `epoch`. */
+  offset?: number;
+  epoch?: string;
 }
 
 export interface DirectResult {

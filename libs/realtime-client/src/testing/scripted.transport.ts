@@ -40,9 +40,9 @@ export class ScriptedSocket implements TransportSocket {
     return this.sent.map((frame) => frame.event);
   }
 
-  welcome(heartbeat = { interval: 25_000, timeout: 60_000 }, clientId = 'alice'): void {
+  welcome(heartbeat = { interval: 25_000, timeout: 60_000 }, clientId = 'alice', resume?: { token: string; ttl: number }): void {
     this.handlers.open();
-    this.push({ event: 'connection:welcome', data: { connectionId: this.connectionId, clientId, heartbeat } });
+    this.push({ event: 'connection:welcome', data: { connectionId: this.connectionId, clientId, heartbeat, ...(resume && { resume }) } });
   }
 
   push(frame: Frame | string): void {

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'http';
 import type { WebSocket } from 'ws';
 import { CleanupService } from '../cleanup/cleanup.service';
 import { ChannelRules } from '../channel/channel.rules';
@@ -33,7 +32,7 @@ describe('CredentialsService', () => {
 
   function open(expiresAt?: number) {
     const socket = new FakeSocket();
-    const connection = lifecycle.open(socket as unknown as WebSocket, {} as IncomingMessage, { clientId: 'alice', expiresAt });
+    const connection = lifecycle.open(socket as unknown as WebSocket, { clientId: 'alice', expiresAt });
     return { connection, socket };
   }
 

@@ -49,6 +49,26 @@ describe('channel options', () => {
       expect(rule.options.requiredMeta).toEqual(['name']);
     });
 
+    it('keeps history only when asked, with the defaults for true or a partial object', () => {
+      const rules = compileChannelRules([
+        { pattern: 'a', history: true },
+        { pattern: 'b', history: { size: 10 } },
+        { pattern: 'c', history: { size: 5, ttl: 2000 } },
+        { pattern: 'd', history: false },
+      ]);
+
+      expect(rules.map((rule) => rule.options.history)).toEqual([{ size: 100, ttl: 300_000 }, { size: 10, ttl: 300_000 }, { size: 5, ttl: 2000 }, undefined]);
+    });
+
+    it.each<[unknown, string]>([
+      ['yes', 'option "channels[0].history" must be true, false or {size?, ttl?}; got "yes".'],
+      [{ size: 0 }, 'option "channels[0].history.size" must be an integer from 1 to 100000; got 0.'],
+      [{ size: 1.5 }, 'option "channels[0].history.size" must be an integer from 1 to 100000; got 1.5.'],
+      [{ ttl: -1 }, 'option "channels[0].history.ttl" must be an integer number of milliseconds ≥ 1; got -1.'],
+    ])('refuses history %j, naming the option', (history, message) => {
+      expect(() => compileChannelRules([{ pattern: 'x', history } as never])).toThrow(message);
+    });
+
     it('has frozen defaults', () => {
       expect(Object.isFrozen(DEFAULT_CHANNEL_OPTIONS)).toBe(true);
       expect(DEFAULT_CHANNEL_OPTIONS).toEqual({ presence: false, publish: 'members', limit: 0, requiredMeta: [], private: false });

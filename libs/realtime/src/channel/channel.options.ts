@@ -15,6 +15,14 @@ export interface ChannelAuthorizationRequest {
  */
 export type ChannelAuthorizeFn = (request: ChannelAuthorizationRequest) => boolean | Promise<boolean>;
 
+/** How much history a channel keeps, for resume (`connection:resume`) and offsets in `channel:message`. */
+export interface ChannelHistoryOptions {
+  /** Most messages kept. Default `100`. */
+  size?: number;
+  /** ms a message is kept. Default `300000` (5 minutes). */
+  ttl?: number;
+}
+
 /** How channels whose name matches a rule behave. */
 export interface ChannelOptions {
   /** Members are tracked in presence, with their join meta. Default `false`. */
@@ -32,6 +40,12 @@ export interface ChannelOptions {
   private?: boolean;
   /** The authorizer of these channels; makes them private. Default: none. */
   authorize?: ChannelAuthorizeFn;
+  /**
+   * Keep the last messages: each `channel:message` then carries its `offset` and `epoch`, and a client
+   * that reconnects within the window gets what it missed (`connection:resume`). `true` for the defaults
+   * of `ChannelHistoryOptions`. Default: none (no history, no offsets).
+   */
+  history?: ChannelHistoryOptions | boolean;
 }
 
 /** A channel rule: options for the channels whose name matches `pattern` (`*` matches any run of characters). */
@@ -39,7 +53,15 @@ export interface ChannelRule extends ChannelOptions {
   pattern: string;
 }
 
-export type ResolvedChannelOptions = Required<Omit<ChannelOptions, 'authorize'>> & Pick<ChannelOptions, 'authorize'>;
+export type ResolvedChannelOptions = Required<Omit<ChannelOptions, 'authorize' | 'history'>> &
+  Pick<ChannelOptions, 'authorize'> & {
+    /** Set when the channel keeps history. */
+    history?: { size: number; ttl: number };
+  };
+
+export const DEFAULT_HISTORY = Object.freeze({ size: 100, ttl: 300_000 });
+/** Bounds that keep one channel's history from taking a node's memory or a Redis stream's. */
+const MAX_HISTORY_SIZE = 100_000;
 
 export interface CompiledChannelRule {
   pattern: string;
@@ -87,6 +109,7 @@ export function resolveChannelOptions(rule: ChannelOptions, at: string, fail: Op
   if (rule.private === false && rule.authorize) {
     throw fail(`${at}.private`, 'true or left out when the rule has an authorizer', rule.private);
   }
+  const history = resolveHistory(rule.history, `${at}.history`, fail);
   const options: ResolvedChannelOptions = {
     presence: rule.presence ?? DEFAULT_CHANNEL_OPTIONS.presence,
     publish: rule.publish ?? DEFAULT_CHANNEL_OPTIONS.publish,
@@ -95,7 +118,19 @@ export function resolveChannelOptions(rule: ChannelOptions, at: string, fail: Op
     private: rule.private ?? rule.authorize !== undefined,
   };
   if (rule.authorize) options.authorize = rule.authorize;
+  if (history) options.history = history;
   return options;
+}
+
+function resolveHistory(raw: ChannelOptions['history'], at: string, fail: OptionFailure): ResolvedChannelOptions['history'] {
+  if (raw === undefined || raw === false) return undefined;
+  if (raw === true) return { ...DEFAULT_HISTORY };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw fail(at, 'true, false or {size?, ttl?}', raw);
+  const size = raw.size ?? DEFAULT_HISTORY.size;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_HISTORY_SIZE) throw fail(`${at}.size`, `an integer from 1 to ${MAX_HISTORY_SIZE}`, raw.size);
+  const ttl = raw.ttl ?? DEFAULT_HISTORY.ttl;
+  if (!Number.isInteger(ttl) || ttl < 1) throw fail(`${at}.ttl`, 'an integer number of milliseconds ≥ 1', raw.ttl);
+  return { size, ttl };
 }
 
 export function compileChannelRules(rules: ChannelRule[]): CompiledChannelRule[] {

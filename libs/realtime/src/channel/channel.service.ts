@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { ChannelAuthorization } from '../authorization/channel-authorization.service';
 import { ConnectionRegistry } from '../connection/connection.registry';
 import type { RealtimeConnection } from '../connection/realtime-connection';
-import type { Membership, RealtimeEngine } from '../engine/realtime-engine.interface';
+import type { LocalConnection, Membership, RealtimeEngine } from '../engine/realtime-engine.interface';
 import { EventStream } from '../events/event-stream';
 import type { ChannelEvent } from '../events/realtime-events';
 import { PresenceService } from '../presence/presence.service';
@@ -23,10 +23,22 @@ export interface TemporaryChannelOptions extends ChannelOptions {
   ttl: number;
 }
 
+/** How a resume joins (internal): frames through a gate, and the presence meta it had. */
+export interface RestoreOptions {
+  /** Where the channel's frames are written instead of straight to the connection. */
+  via?: LocalConnection;
+  /** The presence meta, when it differs from the membership's (after a `presence:update`). */
+  presence?: Record<string, unknown>;
+}
+
 export interface JoinResult {
   channel: string;
   /** The full presence state, for channels that track presence. */
   presence?: PresenceState;
+  /** In a channel that keeps history: the offset of its last message (0: none yet); later messages count on from it. */
+  offset?: number;
+  /** In a channel that keeps history: the epoch its offsets belong to. */
+  epoch?: string;
 }
 
 function assertChannelName(channel: unknown): asserts channel is string {
@@ -46,8 +58,6 @@ export class ChannelService implements OnApplicationShutdown {
   readonly channel$: Observable<ChannelEvent> = this.channelStream.events$;
   /** Every publish, by clients and by server code. */
   readonly message$: Observable<ChannelEvent> = this.messageStream.events$;
-  /** The tail of each limited channel's queue of joins. */
-  private readonly admissions = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(REALTIME_ENGINE) private readonly engine: RealtimeEngine,
@@ -84,11 +94,11 @@ export class ChannelService implements OnApplicationShutdown {
    * A join asked for by a client: private channels need their authorizers' yes first (refused:
    * `forbidden`, and the connection gets nothing of the channel).
    */
-  async joinFrom(connection: RealtimeConnection, channel: string, meta: unknown = {}): Promise<JoinResult> {
+  async joinFrom(connection: RealtimeConnection, channel: string, meta: unknown = {}, restore: RestoreOptions = {}): Promise<JoinResult> {
     assertChannelName(channel);
     const checked = this.presence.validate(channel, meta);
     await this.authorization.check(connection, channel, checked, this.rules.resolve(channel));
-    return this.join(connection.id, channel, checked);
+    return this.joinVia(connection.id, channel, checked, restore);
   }
 
   /**
@@ -96,30 +106,36 @@ export class ChannelService implements OnApplicationShutdown {
    * presence channel the meta is validated first and the connection tracked; the result carries the state.
    */
   async join(connectionId: string, channel: string, meta: unknown = {}): Promise<JoinResult> {
+    return this.joinVia(connectionId, channel, meta);
+  }
+
+  /**
+   * `join`, as a resume restores a membership: the channel's frames written through `restore.via` (which
+   * holds them back while the history is replayed), the presence tracked with `restore.presence`. Internal.
+   */
+  private async joinVia(connectionId: string, channel: string, meta: unknown = {}, restore: RestoreOptions = {}): Promise<JoinResult> {
     assertChannelName(channel);
     const connection = this.connection(connectionId);
     const options = this.rules.resolve(channel);
     const checked = this.presence.validate(channel, meta);
     await this.assertRoomForAnotherChannel(connectionId, channel);
-    const admit = async (): Promise<{ created: boolean }> => {
-      const existing = await this.engine.membership(channel, connectionId);
-      if (!existing && options.limit > 0 && (await this.engine.memberCount(channel)) >= options.limit) {
-        throw new RealtimeException('limit', `"${channel}" is full: it holds at most ${options.limit} members.`);
-      }
-      return this.engine.join(channel, connection, checked);
-    };
-    // Check-then-join must not interleave, or concurrent joins overfill a limited channel.
-    const { created } = await (options.limit > 0 ? this.oneAtATime(channel, admit) : admit());
+    // The engine checks the limit and adds the member in one step, on every node at once.
+    const joined = await this.engine.join(channel, restore.via ?? connection, checked, options.limit);
+    if (joined.full) throw new RealtimeException('limit', `"${channel}" is full: it holds at most ${options.limit} members.`);
+    const { created } = joined;
     if (created) {
       this.channelStream.emit({ type: 'join', channel, connectionId, clientId: connection.clientId, meta: checked, at: Date.now() });
     }
-    if (options.presence) await this.presence.track(connectionId, channel, checked);
+    if (options.presence) await this.presence.track(connectionId, channel, restore.presence ?? checked);
     if (connection.isClosing) {
       // The connection closed while joining, after its release took stock of its channels: undo.
       await this.remove(channel, connectionId);
       throw new RealtimeException('not_found', `Connection "${connectionId}" closed while joining "${channel}".`);
     }
-    return options.presence ? { channel, presence: await this.presence.list(channel) } : { channel };
+    const result: JoinResult = options.presence ? { channel, presence: await this.presence.list(channel) } : { channel };
+    const position = options.history && (await this.engine.position(channel, options.history));
+    if (position) Object.assign(result, position);
+    return result;
   }
 
   /** Removes a connection from a channel; `not_joined` when it is not a member. */
@@ -141,7 +157,9 @@ export class ChannelService implements OnApplicationShutdown {
     for (const { connectionId } of kicked) {
       await this.remove(channel, connectionId);
       const connection = this.registry.get(connectionId);
-      connection?.sendFrame(ProtocolEvent.ChannelKicked, { channel, reason });
+      const frame = encodeFrame(ProtocolEvent.ChannelKicked, { channel, reason });
+      if (connection) connection.send(frame);
+      else await this.engine.sendToConnection(connectionId, frame);
       this.audit.record({ type: 'channel.kick', connectionId, clientId, ip: connection?.ip, channel, reason });
     }
     return kicked.length;
@@ -154,14 +172,26 @@ export class ChannelService implements OnApplicationShutdown {
 
   /**
    * Publishes to every member, on every node. The frame is encoded once, whatever the number of
-   * members. `from` is the publishing clientId, or null for server code.
+   * members. `from` is the publishing clientId, or null for server code. In a channel that keeps
+   * history the message is kept too, with the next offset. Resolves to the deliveries (with a cluster
+   * engine: the channel's members on every node).
    */
   async publish(channel: string, payload: unknown, from: RealtimeConnection | null = null): Promise<number> {
     assertChannelName(channel);
     const at = Date.now();
-    const frame = encodeFrame(ProtocolEvent.ChannelMessage, { channel, from: from?.clientId ?? null, payload, at });
-    const delivered = await this.engine.publish(channel, frame);
-    this.messageStream.emit({ type: 'message', channel, connectionId: from?.id ?? null, clientId: from?.clientId ?? null, payload, at });
+    const history = this.rules.resolve(channel).history;
+    let delivered: number;
+    let offset: number | undefined;
+    if (history) {
+      const published = await this.engine.publishMessage(channel, JSON.stringify({ channel, from: from?.clientId ?? null, payload, at }), history);
+      delivered = published.delivered;
+      offset = published.position?.offset;
+    } else {
+      delivered = await this.engine.publish(channel, encodeFrame(ProtocolEvent.ChannelMessage, { channel, from: from?.clientId ?? null, payload, at }));
+    }
+    const event: ChannelEvent = { type: 'message', channel, connectionId: from?.id ?? null, clientId: from?.clientId ?? null, payload, at };
+    if (offset !== undefined) event.offset = offset;
+    this.messageStream.emit(event);
     return delivered;
   }
 
@@ -204,20 +234,6 @@ export class ChannelService implements OnApplicationShutdown {
     if ((await this.engine.channelsOf(connectionId)).length >= max) {
       throw new RealtimeException('limit', `A connection may be in at most ${max} channels: leave one before joining "${channel}".`);
     }
-  }
-
-  /** Runs the limited joins of one channel one after another (on this node). */
-  private oneAtATime<T>(channel: string, run: () => Promise<T>): Promise<T> {
-    const result = (this.admissions.get(channel) ?? Promise.resolve()).then(run);
-    const done = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.admissions.set(channel, done);
-    void done.then(() => {
-      if (this.admissions.get(channel) === done) this.admissions.delete(channel);
-    });
-    return result;
   }
 
   private connection(connectionId: string): RealtimeConnection {

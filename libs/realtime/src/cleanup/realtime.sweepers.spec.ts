@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'http';
 import type { WebSocket } from 'ws';
 import { ChannelRules } from '../channel/channel.rules';
 import { ChannelService } from '../channel/channel.service';
@@ -45,7 +44,7 @@ describe('RealtimeSweepers', () => {
 
   function open(clientId: string): { connection: RealtimeConnection; socket: FakeSocket } {
     const socket = new FakeSocket();
-    const connection = lifecycle.open(socket as unknown as WebSocket, {} as IncomingMessage, { clientId });
+    const connection = lifecycle.open(socket as unknown as WebSocket, { clientId });
     return { connection, socket };
   }
 

@@ -1,12 +1,14 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { AuditService } from '../audit/audit.service';
+import type { RealtimeEngine } from '../engine/realtime-engine.interface';
 import { EventStream } from '../events/event-stream';
 import type { ConnectionStateChange } from '../events/realtime-events';
 import type { ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
 import { RealtimeException } from '../protocol/protocol-error';
 import { ProtocolEvent } from '../protocol/protocol.events';
-import { REALTIME_OPTIONS } from '../realtime.constants';
+import { RealtimeLogger } from '../logging/realtime.logger';
+import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../realtime.constants';
 import { ConnectionRegistry } from './connection.registry';
 import { ConnectionStateMachine } from './connection-state.machine';
 import type { RealtimeConnection } from './realtime-connection';
@@ -20,12 +22,15 @@ export class ConnectionStateService implements OnApplicationShutdown {
   readonly connectionState$: Observable<ConnectionStateChange> = this.stream.events$;
   private readonly clientStates: Set<string>;
   private readonly historySize: number;
+  private readonly logger: RealtimeLogger;
 
   constructor(
     @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
+    @Inject(REALTIME_ENGINE) private readonly engine: RealtimeEngine,
     private readonly registry: ConnectionRegistry,
     private readonly audit: AuditService,
   ) {
+    this.logger = new RealtimeLogger('RealtimeConnection', options.logLevels);
     this.machine = new ConnectionStateMachine(options.state);
     this.clientStates = new Set(options.state.clientStates);
     this.historySize = options.state.historySize;
@@ -82,6 +87,10 @@ export class ConnectionStateService implements OnApplicationShutdown {
     connection.stateHistory.push(change);
     if (connection.stateHistory.length > this.historySize) connection.stateHistory.shift();
     connection.sendFrame(ProtocolEvent.State, { state: to, previous: from, at: change.at });
+    // Other nodes see the state through the engine; the initial one is written with the connection itself.
+    if (from !== null) {
+      this.engine.connectionState(connection.id, to).catch((error) => this.logger.warn(`Could not share the state of ${connection.id}: ${String(error)}`));
+    }
     this.stream.emit(change);
     if (this.audit.observed) {
       this.audit.record({ type: 'connection.state', connectionId: connection.id, clientId: connection.clientId, ip: connection.ip, from, to, reason });

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'http';
 import type { WebSocket } from 'ws';
 import { ChannelRules } from '../channel/channel.rules';
 import { ChannelService } from '../channel/channel.service';
@@ -40,7 +39,7 @@ describe('ConnectionLifecycle', () => {
 
   function open(clientId?: string): { connection: RealtimeConnection; socket: FakeSocket } {
     const socket = new FakeSocket();
-    const connection = lifecycle.open(socket as unknown as WebSocket, {} as IncomingMessage, clientId ? { clientId, claims: { role: 'user' } } : null);
+    const connection = lifecycle.open(socket as unknown as WebSocket, clientId ? { clientId, claims: { role: 'user' } } : null);
     return { connection, socket };
   }
 
@@ -54,7 +53,10 @@ describe('ConnectionLifecycle', () => {
     const { connection, socket } = open('alice');
 
     expect(socket.frames()).toEqual([
-      { event: 'connection:welcome', data: { connectionId: connection.id, clientId: 'alice', heartbeat: { interval: 1000, timeout: 3000 } } },
+      {
+        event: 'connection:welcome',
+        data: { connectionId: connection.id, clientId: 'alice', heartbeat: { interval: 1000, timeout: 3000 }, resume: { token: expect.any(String), ttl: 120_000 } },
+      },
       { event: 'connection:state', data: { state: 'connected', previous: null, at: T0 } },
     ]);
     expect(bed.registry.get(connection.id)).toBe(connection);

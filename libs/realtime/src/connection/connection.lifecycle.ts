@@ -1,6 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import type { IncomingMessage } from 'http';
 import { Observable } from 'rxjs';
 import type { WebSocket } from 'ws';
 import { AuditService } from '../audit/audit.service';
@@ -15,6 +14,7 @@ import type { ResolvedRealtimeOptions } from '../options/realtime-options.resolv
 import { CloseCode } from '../protocol/close-codes';
 import { ProtocolEvent } from '../protocol/protocol.events';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../realtime.constants';
+import { ResumeSessions } from '../resume/resume-sessions';
 import { ConnectionRegistry } from './connection.registry';
 import { ConnectionStateService } from './connection-state.service';
 import { RealtimeConnection } from './realtime-connection';
@@ -45,19 +45,18 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
     private readonly channels: ChannelService,
     private readonly cleanup: CleanupService,
     private readonly audit: AuditService,
+    private readonly sessions: ResumeSessions,
   ) {
     this.logger = new RealtimeLogger('RealtimeConnection', options.logLevels);
   }
 
   /** Registers an accepted socket; an anonymous one (no identity) is its own client. */
-  open(socket: WebSocket, request: IncomingMessage, identity: AuthResult | null, ip = ''): RealtimeConnection {
+  open(socket: WebSocket, identity: AuthResult | null, ip = ''): RealtimeConnection {
     const id = randomUUID();
-    const connection = new RealtimeConnection(id, identity?.clientId ?? id, identity?.claims ?? {}, socket, request);
+    const connection = new RealtimeConnection(id, identity?.clientId ?? id, identity?.claims ?? {}, socket);
     connection.ip = ip;
     if (identity?.expiresAt !== undefined) connection.expiresAt = identity.expiresAt;
-    connection.limitOutbound(this.options.limits.maxPendingBytes, (slow) =>
-      this.kick(slow, CloseCode.SlowConsumer, 'slow consumer: too many bytes waiting to be sent'),
-    );
+    connection.limitOutbound(this.options.limits.maxPendingBytes, this.slowConsumer);
     this.registry.add(connection);
     socket.on('pong', () => connection.touch());
     socket.on('error', (error) => {
@@ -65,14 +64,22 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
       const code = PROTOCOL_ERROR_CODES[(error as { code?: string }).code ?? ''];
       if (code !== undefined) this.closed(connection, code);
     });
-    socket.once('close', (code) => this.closed(connection, code));
+    socket.on('close', (code) => this.closed(connection, code));
     const { interval, timeout } = this.options.heartbeat;
-    connection.sendFrame(ProtocolEvent.Welcome, { connectionId: connection.id, clientId: connection.clientId, heartbeat: { interval, timeout } });
+    const resume = this.sessions.grant(connection);
+    const welcome = { connectionId: connection.id, clientId: connection.clientId, heartbeat: { interval, timeout } };
+    connection.sendFrame(ProtocolEvent.Welcome, resume ? { ...welcome, resume } : welcome);
     this.states.start(connection);
+    const record = { connectionId: connection.id, clientId: connection.clientId, state: connection.state, connectedAt: connection.connectedAt };
+    this.engine.connectionOpened(record).catch((error) => this.logger.warn(`Could not share connection ${connection.id}: ${String(error)}`));
     this.logger.debug(`Connection ${connection.id} opened for ${connection.clientId}`);
     this.stream.emit({ type: 'open', connectionId: connection.id, clientId: connection.clientId, claims: connection.claims, at: Date.now() });
     return connection;
   }
+
+  /** One function for every connection, rather than a closure each. */
+  private readonly slowConsumer = (connection: RealtimeConnection): void =>
+    this.kick(connection, CloseCode.SlowConsumer, 'slow consumer: too many bytes waiting to be sent');
 
   /** Closes a connection with a code and releases it at once, without waiting for the peer. */
   close(connection: RealtimeConnection, code: number, reason = ''): void {
@@ -110,16 +117,29 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
   }
 
   private async releaseOnce(connection: RealtimeConnection, code: number): Promise<void> {
+    // Where it was, for a resume, before its channels are left.
+    await this.sessions.save(connection, code).catch((error) => this.logger.warn(`Could not keep the session of ${connection.id} for a resume: ${String(error)}`));
     await this.channels.leaveAll(connection.id);
     if (!this.registry.get(connection.id)) return;
-    const lastOfClient = this.registry.connectionsOf(connection.clientId).size === 1;
-    if (lastOfClient) {
-      for (const group of await this.engine.groupsOf(connection.clientId)) await this.engine.groupRemove(group, connection.clientId);
-    }
+    await this.forget(connection.id, connection.clientId);
     this.registry.remove(connection);
     this.states.finish(connection, `closed ${code}`);
     this.logger.debug(`Connection ${connection.id} of ${connection.clientId} closed with ${code}`);
     this.stream.emit({ type: 'close', connectionId: connection.id, clientId: connection.clientId, claims: connection.claims, code, at: Date.now() });
+  }
+
+  /**
+   * Forgets a connection whose channels are left, on this node or a dead one: the client leaves its
+   * groups with its last connection on any node.
+   */
+  async forget(connectionId: string, clientId: string): Promise<void> {
+    try {
+      const { lastOfClient } = await this.engine.connectionClosed(connectionId, clientId);
+      if (!lastOfClient) return;
+      for (const group of await this.engine.groupsOf(clientId)) await this.engine.groupRemove(group, clientId);
+    } catch (error) {
+      this.logger.warn(`Could not forget connection ${connectionId} of ${clientId} everywhere: ${String(error)}`);
+    }
   }
 
   onApplicationShutdown(): void {

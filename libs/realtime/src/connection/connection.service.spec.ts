@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'http';
 import type { WebSocket } from 'ws';
 import { ChannelRules } from '../channel/channel.rules';
 import { ChannelService } from '../channel/channel.service';
@@ -41,7 +40,7 @@ describe('ConnectionService', () => {
 
   function open(clientId: string): { connection: RealtimeConnection; socket: FakeSocket } {
     const socket = new FakeSocket();
-    const connection = lifecycle.open(socket as unknown as WebSocket, {} as IncomingMessage, { clientId, claims: { plan: 'pro' } });
+    const connection = lifecycle.open(socket as unknown as WebSocket, { clientId, claims: { plan: 'pro' } });
     return { connection, socket };
   }
 

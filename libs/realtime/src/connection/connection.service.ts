@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
+import type { ConnectionRecord, RealtimeEngine } from '../engine/realtime-engine.interface';
 import type { ConnectionEvent } from '../events/realtime-events';
 import { CloseCode } from '../protocol/close-codes';
+import { REALTIME_ENGINE } from '../realtime.constants';
 import { ConnectionRegistry } from './connection.registry';
 import { ConnectionLifecycle } from './connection.lifecycle';
 import type { RealtimeConnection } from './realtime-connection';
@@ -25,7 +27,10 @@ function info(connection: RealtimeConnection): ConnectionInfo {
   return { id, clientId, claims, state, connectedAt, lastSeenAt, ip, expiresAt };
 }
 
-/** The connections of this node: look-up, disconnect, open/close events, and how shutdown closes them. */
+/**
+ * The connections of this node: look-up, disconnect, open/close events, and how shutdown closes them;
+ * and, through the engine, the connections of every node (`findAnywhere`, `isOnlineAnywhere`, `countAnywhere`).
+ */
 @Injectable()
 export class ConnectionService {
   /** Every open and close. */
@@ -35,6 +40,7 @@ export class ConnectionService {
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly lifecycle: ConnectionLifecycle,
+    @Inject(REALTIME_ENGINE) private readonly engine: RealtimeEngine,
   ) {
     this.connection$ = lifecycle.connection$;
   }
@@ -54,6 +60,21 @@ export class ConnectionService {
 
   count(): number {
     return this.registry.size;
+  }
+
+  /** The connections of a clientId on every node: which node, which state, since when. */
+  findAnywhere(clientId: string): Promise<ConnectionRecord[]> {
+    return this.engine.connectionsOfClient(clientId);
+  }
+
+  /** Whether a clientId has a connection on any node. */
+  async isOnlineAnywhere(clientId: string): Promise<boolean> {
+    return (await this.engine.connectionsOfClient(clientId)).length > 0;
+  }
+
+  /** Open connections on every node. */
+  countAnywhere(): Promise<number> {
+    return this.engine.connectionCount();
   }
 
   /** Closes a connection with 4001 (disconnected by the application). */

@@ -1,7 +1,8 @@
-import type { IncomingMessage } from 'http';
+import type { Duplex } from 'stream';
 import { WebSocket } from 'ws';
 import type { LocalConnection } from '../engine/realtime-engine.interface';
 import type { ConnectionStateChange } from '../events/realtime-events';
+import { FrameWriter } from '../outbound/frame-writer';
 import { encodeFrame } from '../protocol/frame.codec';
 import type { ErrorBody } from '../protocol/protocol-error';
 import { ProtocolEvent } from '../protocol/protocol.events';
@@ -34,8 +35,6 @@ export class RealtimeConnection implements LocalConnection {
   lastSeenAt = this.connectedAt;
   state: string;
   readonly stateHistory: ConnectionStateChange[] = [];
-  /** `@SubscribeMessage` handlers of the application's gateways, bound to this connection. */
-  readonly appHandlers = new Map<string, AppHandler>();
   /** The client's IP address (see `limits.trustProxy`). */
   ip = '';
   /** When its credentials expire (epoch ms), if they do. */
@@ -51,17 +50,33 @@ export class RealtimeConnection implements LocalConnection {
   private closing = false;
   private closeTimer?: NodeJS.Timeout;
   private maxPendingBytes = Infinity;
+  /** The TCP socket framed bytes go straight to, when `ws` need not frame them itself. */
+  private readonly directTarget: Duplex | undefined;
   private onSlowConsumer?: (connection: RealtimeConnection) => void;
+  /** `@SubscribeMessage` handlers of the application's gateways, bound to this connection; none until one is. */
+  private appHandlers?: Map<string, AppHandler>;
 
+  /**
+   * The upgrade request is not kept (it would hold its headers for the connection's life): what the
+   * application needs of it goes into the claims at `authenticate`, or is read by a middleware.
+   */
   constructor(
     readonly id: string,
     readonly clientId: string,
     readonly claims: Record<string, unknown>,
     readonly socket: WebSocket,
-    readonly request: IncomingMessage,
   ) {
     (socket as unknown as Record<symbol, RealtimeConnection>)[CONNECTION] = this;
-    socket.once('close', () => clearTimeout(this.closeTimer));
+    this.directTarget = FrameWriter.directTarget(socket);
+  }
+
+  /** Binds an application handler (`@SubscribeMessage`) of a gateway to this connection. */
+  bindAppHandler(event: string, handler: AppHandler): void {
+    (this.appHandlers ??= new Map()).set(event, handler);
+  }
+
+  appHandler(event: string): AppHandler | undefined {
+    return this.appHandlers?.get(event);
   }
 
   /** The connection a socket belongs to, for code that holds the raw `ws` client. */
@@ -85,7 +100,7 @@ export class RealtimeConnection implements LocalConnection {
       this.onSlowConsumer?.(this);
       return false;
     }
-    this.socket.send(frame, { binary: false });
+    FrameWriter.shared.write(this.socket, this.directTarget, frame);
     this.framesOut++;
     this.bytesOut += frame.length;
     return true;
@@ -120,9 +135,11 @@ export class RealtimeConnection implements LocalConnection {
     if (this.closing) return;
     this.closing = true;
     if (this.socket.readyState === WebSocket.CLOSED) return;
-    this.socket.close(code, closeReason(reason));
     this.closeTimer = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
     this.closeTimer.unref();
+    // Listened for only once closing: a listener per open connection would be memory for nothing.
+    this.socket.once('close', () => clearTimeout(this.closeTimer));
+    this.socket.close(code, closeReason(reason));
   }
 
   /** Whether the server started closing it (frames still arriving from the client are moot). */

@@ -1,2 +1,3 @@
 export * from './memory.engine';
 export * from './realtime-engine.interface';
+export * from './redis';

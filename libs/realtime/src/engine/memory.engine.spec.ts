@@ -93,7 +93,7 @@ describe('MemoryEngine', () => {
       const tabs = [local('t1', 'alice'), local('t2', 'alice')];
       expect(await engine.sendToClient('alice', Buffer.from('x'))).toBe(0);
 
-      engine.bind({ connectionsOf: (clientId) => (clientId === 'alice' ? tabs : []) });
+      engine.bind({ connectionsOf: (clientId) => (clientId === 'alice' ? tabs : []), get: () => undefined });
       const frame = Buffer.from('y');
 
       expect(await engine.sendToClient('alice', frame)).toBe(2);
@@ -204,6 +204,114 @@ describe('MemoryEngine', () => {
       expect(await engine.groupRemove('ops', 'alice')).toBe(false);
       expect(await engine.groupsOf('alice')).toEqual(['admins']);
       expect(await engine.groupMembers('ops')).toEqual([]);
+    });
+  });
+
+  describe('member limit', () => {
+    it('refuses a new member of a full channel, not a member that joins again', async () => {
+      await engine.join('small', local('c1'), {}, 2);
+      await engine.join('small', local('c2'), {}, 2);
+
+      expect(await engine.join('small', local('c3'), {}, 2)).toEqual({ created: false, full: true });
+      expect(await engine.join('small', local('c2'), { again: true }, 2)).toEqual({ created: false });
+      expect(await engine.memberCount('small')).toBe(2);
+    });
+  });
+
+  describe('connections', () => {
+    it('knows the connections of a client, their state, and when the last one closes', async () => {
+      await engine.connectionOpened({ connectionId: 't1', clientId: 'alice', state: 'connected', connectedAt: T0 });
+      await engine.connectionOpened({ connectionId: 't2', clientId: 'alice', state: 'connected', connectedAt: T0 + 1 });
+      await engine.connectionState('t2', 'idle');
+
+      expect(await engine.connectionsOfClient('alice')).toEqual([
+        { connectionId: 't1', clientId: 'alice', nodeId: engine.nodeId, state: 'connected', connectedAt: T0 },
+        { connectionId: 't2', clientId: 'alice', nodeId: engine.nodeId, state: 'idle', connectedAt: T0 + 1 },
+      ]);
+      expect(await engine.connectionCount()).toBe(2);
+      expect(await engine.connectionClosed('t1', 'alice')).toEqual({ lastOfClient: false });
+      expect(await engine.connectionClosed('t2', 'alice')).toEqual({ lastOfClient: true });
+      await engine.connectionState('t2', 'connected');
+      expect(await engine.connectionsOfClient('alice')).toEqual([]);
+    });
+
+    it('writes to one connection of the bound node', async () => {
+      const tab = local('t1', 'alice');
+      engine.bind({ connectionsOf: () => [], get: (id) => (id === 't1' ? tab : undefined) });
+
+      expect(await engine.sendToConnection('t1', Buffer.from('x'))).toBe(true);
+      expect(await engine.sendToConnection('t9', Buffer.from('x'))).toBe(false);
+      expect(tab.send).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  describe('history', () => {
+    const HISTORY = { size: 3, ttl: 1000 };
+    const body = (payload: unknown) => JSON.stringify({ channel: 'news', from: null, payload, at: 1 });
+    const payloads = (frames: Buffer[]) => frames.map((frame) => JSON.parse(frame.toString()).data.payload);
+
+    it('numbers the messages, delivers them with offset and epoch, and gives back exactly those after a position', async () => {
+      const reader = local('r1');
+      await engine.join('news', reader, {});
+      const { epoch } = await engine.position('news');
+
+      const first = await engine.publishMessage('news', body('a'), HISTORY);
+      await engine.publishMessage('news', body('b'), HISTORY);
+
+      expect(first).toEqual({ delivered: 1, position: { offset: 1, epoch } });
+      expect(JSON.parse(reader.send.mock.calls[0][0].toString())).toEqual({
+        event: 'channel:message',
+        data: { channel: 'news', from: null, payload: 'a', at: 1, offset: 1, epoch },
+      });
+      const read = await engine.historySince('news', { offset: 1, epoch }, HISTORY);
+      expect('frames' in read && payloads(read.frames)).toEqual(['b']);
+      expect(await engine.historySince('news', { offset: 2, epoch }, HISTORY)).toEqual({ frames: [], position: { offset: 2, epoch } });
+    });
+
+    it('keeps at most size messages, for at most ttl: what is past them is a gap, never skipped silently', async () => {
+      const { epoch } = await engine.position('news');
+      for (const payload of ['a', 'b', 'c', 'd']) await engine.publishMessage('news', body(payload), HISTORY);
+
+      expect(await engine.historySince('news', { offset: 0, epoch }, HISTORY)).toEqual({ lost: 'window' });
+      const kept = await engine.historySince('news', { offset: 1, epoch }, HISTORY);
+      expect('frames' in kept && payloads(kept.frames)).toEqual(['b', 'c', 'd']);
+      jest.setSystemTime(T0 + 1001);
+      expect(await engine.historySince('news', { offset: 3, epoch }, HISTORY)).toEqual({ lost: 'window' });
+    });
+
+    it('answers another epoch, or an offset from the future, as a lost history', async () => {
+      const { epoch } = await engine.position('news');
+      await engine.publishMessage('news', body('a'), HISTORY);
+
+      expect(await engine.historySince('news', { offset: 0, epoch: 'other' }, HISTORY)).toEqual({ lost: 'epoch' });
+      expect(await engine.historySince('news', { offset: 5, epoch }, HISTORY)).toEqual({ lost: 'epoch' });
+    });
+
+    it('forgets a channel idle for longer than the meta ttl: its next position has a new epoch', async () => {
+      const short = new MemoryEngine({ historyMetaTtl: 5000 });
+      const { epoch } = await short.position('news');
+      await short.publishMessage('news', body('a'), HISTORY);
+      jest.setSystemTime(T0 + 4000);
+      await short.sweep(Date.now());
+      expect((await short.position('news')).epoch).toBe(epoch);
+
+      jest.setSystemTime(T0 + 5001);
+      await short.sweep(Date.now());
+      expect(await short.position('news')).toEqual({ offset: 0, epoch: expect.not.stringMatching(epoch) });
+    });
+  });
+
+  describe('sessions', () => {
+    const session = { clientId: 'alice', anonymous: false, channels: [{ channel: 'room', meta: {} }] };
+
+    it('hands a saved session out once, within its time to live', async () => {
+      await engine.saveSession('t1', session, 1000);
+      await engine.saveSession('t2', session, 1000);
+
+      expect(await engine.takeSession('t1')).toEqual(session);
+      expect(await engine.takeSession('t1')).toBeUndefined();
+      jest.setSystemTime(T0 + 1001);
+      expect(await engine.takeSession('t2')).toBeUndefined();
     });
   });
 

@@ -29,6 +29,8 @@ export interface ChannelEvent {
   meta?: Record<string, unknown>;
   /** The published payload, for message. */
   payload?: unknown;
+  /** The message's offset, for a message of a channel that keeps history. */
+  offset?: number;
   at: number;
 }
 

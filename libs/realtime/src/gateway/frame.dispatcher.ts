@@ -162,7 +162,7 @@ export class FrameDispatcher {
     }
     const handler = this.protocol.get(frame.event);
     if (handler) return this.runProtocol(context, handler, frame.data);
-    const app = isReservedEvent(frame.event) ? undefined : connection.appHandlers.get(frame.event);
+    const app = isReservedEvent(frame.event) ? undefined : connection.appHandler(frame.event);
     if (!app) {
       context.fail(new RealtimeException('unknown_event', `No handler for "${frame.event}".`).toBody());
       return;

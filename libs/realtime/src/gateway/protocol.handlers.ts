@@ -6,6 +6,7 @@ import { DirectService } from '../direct/direct.service';
 import { PresenceService } from '../presence/presence.service';
 import { invalid, RealtimeException } from '../protocol/protocol-error';
 import { ProtocolEvent } from '../protocol/protocol.events';
+import { ResumeService } from '../resume/resume.service';
 import type { FrameContext } from './frame-context';
 
 /** Handles one protocol event; the value it resolves to is the `result` of the reply. */
@@ -26,6 +27,7 @@ export class ProtocolHandlers {
     [ProtocolEvent.Ping, (context, data) => this.ping(context, data)],
     [ProtocolEvent.State, (context, data) => this.states.requestByClient(context.connection, requireString(data, 'state'))],
     [ProtocolEvent.Reauth, (context, data) => this.credentials.renew(context.connection, requireString(data, 'token'))],
+    [ProtocolEvent.Resume, (context, data) => this.resume(context, data)],
     [ProtocolEvent.ChannelJoin, (context, data) => this.join(context, data)],
     [ProtocolEvent.ChannelLeave, (context, data) => this.channels.leave(context.connection.id, requireString(data, 'channel'))],
     [ProtocolEvent.ChannelPublish, (context, data) => this.publish(context, data)],
@@ -40,6 +42,7 @@ export class ProtocolHandlers {
     private readonly states: ConnectionStateService,
     private readonly directs: DirectService,
     private readonly credentials: CredentialsService,
+    private readonly resumes: ResumeService,
   ) {}
 
   get(event: string): ProtocolHandler | undefined {
@@ -57,6 +60,13 @@ export class ProtocolHandlers {
     const result = await this.channels.joinFrom(context.connection, channel, data.meta);
     context.succeed(result);
     if (result.presence) context.connection.sendFrame(ProtocolEvent.PresenceState, { channel, presences: result.presence });
+  }
+
+  /** Replies first, then sends each resumed presence channel's `presence:state`, as a join does. */
+  private async resume(context: FrameContext, data: Record<string, unknown>): Promise<void> {
+    const { result, presence } = await this.resumes.resume(context.connection, data);
+    context.succeed(result);
+    for (const state of presence) context.connection.sendFrame(ProtocolEvent.PresenceState, state);
   }
 
   private async publish(context: FrameContext, data: Record<string, unknown>): Promise<{ channel: string }> {

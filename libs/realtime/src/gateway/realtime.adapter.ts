@@ -46,7 +46,7 @@ export class RealtimeAdapter extends WsAdapter {
     const connection = RealtimeConnection.of(client);
     if (!connection) return;
     for (const { message, callback } of handlers) {
-      connection.appHandlers.set(String(message), { callback: callback as (data: unknown, context: unknown) => unknown, transform });
+      connection.bindAppHandler(String(message), { callback: callback as (data: unknown, context: unknown) => unknown, transform });
     }
   }
 

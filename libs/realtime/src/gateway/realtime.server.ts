@@ -68,7 +68,7 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
       perMessageDeflate: perMessageDeflate(options.compression),
       handleProtocols: (offered) => (offered.has(JSON_SUBPROTOCOL) ? JSON_SUBPROTOCOL : false),
     });
-    this.wss.on('connection', (socket: WebSocket, request: IncomingMessage, context: UpgradeContext) => this.opened(socket, request, context));
+    this.wss.on('connection', (socket: WebSocket, _request: IncomingMessage, context: UpgradeContext) => this.opened(socket, context));
   }
 
   async onModuleInit(): Promise<void> {
@@ -92,7 +92,8 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
       if (this.httpServer && this.httpServer.listenerCount('upgrade') === 1) refuse(socket, 404, 'No WebSocket endpoint at this path.');
       return;
     }
-    socket.on('error', () => socket.destroy());
+    const destroy = () => socket.destroy();
+    socket.on('error', destroy);
     const context = this.upgrades.context(request);
     try {
       await this.upgrades.accept(context);
@@ -105,8 +106,14 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
     }
     if (socket.destroyed) return context.abandon();
     // Until the handshake completes the upgrade holds its place in the connection limits.
-    socket.once('close', () => context.abandon());
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request, context));
+    const abandon = () => context.abandon();
+    socket.once('close', abandon);
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      // From here on `ws` handles the socket's errors and close; the upgrade's listeners would only hold memory.
+      socket.off('close', abandon);
+      socket.off('error', destroy);
+      this.wss.emit('connection', ws, request, context);
+    });
   }
 
   private refused(context: UpgradeContext, rejection: UpgradeRejection): void {
@@ -121,11 +128,12 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
     });
   }
 
-  private opened(socket: WebSocket, request: IncomingMessage, context: UpgradeContext): void {
+  private opened(socket: WebSocket, context: UpgradeContext): void {
     context.open();
-    const connection = this.lifecycle.open(socket, request, context.identity, context.ip);
+    const connection = this.lifecycle.open(socket, context.identity, context.ip);
     socket.on('message', (data, isBinary) => this.dispatcher.dispatch(connection, data, isBinary));
-    socket.once('close', (code) => this.pipeline.closed(connection, connection.closeCode ?? code));
+    // `on`, not `once`: ws emits 'close' once, and a once-wrapper per connection is memory for nothing.
+    socket.on('close', (code) => this.pipeline.closed(connection, connection.closeCode ?? code));
     this.pipeline.opened(connection, context);
   }
 

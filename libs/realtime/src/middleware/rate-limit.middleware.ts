@@ -21,46 +21,52 @@ const CLASS_OF_EVENT = new Map<string, RateClass>([
   [ProtocolEvent.PresenceList, 'presence'],
 ]);
 
-interface ClassBuckets {
-  frames?: TokenBucket;
-  bytes?: TokenBucket;
-}
+/**
+ * The buckets of one scope's options, shared by every connection (or clientId) of the scope; each of
+ * them keeps only the buckets' states, in one array.
+ */
+class ScopeRules {
+  private readonly buckets: TokenBucket[] = [];
+  /** Per class: where its frames and bytes buckets start in a state array (-1: no such bucket). */
+  private readonly starts: Partial<Record<RateClass, { frames: number; bytes: number }>> = {};
 
-/** The buckets of one connection, or of one clientId. */
-class ScopeBuckets {
-  private readonly buckets: Partial<Record<RateClass, ClassBuckets>> = {};
-
-  constructor(scope: ResolvedRateScope, now: number) {
+  constructor(scope: ResolvedRateScope) {
+    const add = (options?: { burst: number; perSecond: number }) =>
+      options ? 2 * (this.buckets.push(new TokenBucket(options.burst, options.perSecond)) - 1) : -1;
     for (const rateClass of RATE_CLASSES) {
       const options = scope[rateClass];
-      if (!options) continue;
-      this.buckets[rateClass] = {
-        frames: options.frames && new TokenBucket(options.frames.burst, options.frames.perSecond, now),
-        bytes: options.bytes && new TokenBucket(options.bytes.burst, options.bytes.perSecond, now),
-      };
+      if (options) this.starts[rateClass] = { frames: add(options.frames), bytes: add(options.bytes) };
     }
   }
 
+  /** The states of a scope's buckets, all full as of `now`. */
+  fill(now: number): number[] {
+    const states: number[] = [];
+    for (const bucket of this.buckets) bucket.fill(states, now);
+    return states;
+  }
+
   /** 0 when the frame fits in every bucket that counts it, otherwise the ms until it would. */
-  admit(rateClass: RateClass | undefined, bytes: number, now: number): number {
-    const wait = take(this.buckets.all, bytes, now);
-    return wait === 0 && rateClass !== undefined ? take(this.buckets[rateClass], bytes, now) : wait;
+  admit(states: number[], rateClass: RateClass | undefined, bytes: number, now: number): number {
+    const wait = this.take(states, 'all', bytes, now);
+    return wait === 0 && rateClass !== undefined ? this.take(states, rateClass, bytes, now) : wait;
+  }
+
+  private take(states: number[], rateClass: RateClass, bytes: number, now: number): number {
+    const starts = this.starts[rateClass];
+    if (!starts) return 0;
+    const wait = starts.frames < 0 ? 0 : this.buckets[starts.frames / 2].take(states, starts.frames, 1, now);
+    return wait === 0 && starts.bytes >= 0 ? this.buckets[starts.bytes / 2].take(states, starts.bytes, bytes, now) : wait;
   }
 }
 
-function take(buckets: ClassBuckets | undefined, bytes: number, now: number): number {
-  if (!buckets) return 0;
-  const wait = buckets.frames ? buckets.frames.take(1, now) : 0;
-  return wait === 0 && buckets.bytes ? buckets.bytes.take(bytes, now) : wait;
-}
-
 interface ClientBuckets {
-  buckets: ScopeBuckets;
+  states: number[];
   connections: number;
 }
 
 interface ConnectionBuckets {
-  own: ScopeBuckets;
+  own: number[];
   client?: ClientBuckets;
   breaches: number;
   windowStart: number;
@@ -79,6 +85,8 @@ function hasBuckets(scope: ResolvedRateScope): boolean {
 export class RateLimitMiddleware implements BuiltInMiddleware {
   readonly enabled: boolean;
   private readonly limits?: ResolvedRateLimit;
+  private readonly connectionRules?: ScopeRules;
+  private readonly clientRules?: ScopeRules;
   private readonly connections = new WeakMap<RealtimeConnection, ConnectionBuckets>();
   private readonly clients = new Map<string, ClientBuckets>();
 
@@ -88,16 +96,20 @@ export class RateLimitMiddleware implements BuiltInMiddleware {
   ) {
     const limits = options.rateLimit;
     this.enabled = limits !== false && (hasBuckets(limits.connection) || hasBuckets(limits.client));
-    if (limits) this.limits = limits;
+    if (limits) {
+      this.limits = limits;
+      this.connectionRules = new ScopeRules(limits.connection);
+      this.clientRules = new ScopeRules(limits.client);
+    }
   }
 
   opened(connection: RealtimeConnection, context: UpgradeContext): void {
     const limits = this.limits!;
     const now = performance.now();
-    const state: ConnectionBuckets = { own: new ScopeBuckets(limits.connection, now), breaches: 0, windowStart: now };
+    const state: ConnectionBuckets = { own: this.connectionRules!.fill(now), breaches: 0, windowStart: now };
     if (context.identity && hasBuckets(limits.client)) {
       let client = this.clients.get(connection.clientId);
-      if (!client) this.clients.set(connection.clientId, (client = { buckets: new ScopeBuckets(limits.client, now), connections: 0 }));
+      if (!client) this.clients.set(connection.clientId, (client = { states: this.clientRules!.fill(now), connections: 0 }));
       client.connections++;
       state.client = client;
     }
@@ -109,8 +121,8 @@ export class RateLimitMiddleware implements BuiltInMiddleware {
     if (!state) return next();
     const now = performance.now();
     const rateClass = context.frame && CLASS_OF_EVENT.get(context.frame.event);
-    let wait = state.own.admit(rateClass, context.bytes, now);
-    if (wait === 0 && state.client) wait = state.client.buckets.admit(rateClass, context.bytes, now);
+    let wait = this.connectionRules!.admit(state.own, rateClass, context.bytes, now);
+    if (wait === 0 && state.client) wait = this.clientRules!.admit(state.client.states, rateClass, context.bytes, now);
     if (wait === 0) return next();
     const retryAfter = Math.ceil(wait);
     context.refuse('rate_limited', `Too many frames: slow down, and retry in ${retryAfter} ms.`, { retryAfter });

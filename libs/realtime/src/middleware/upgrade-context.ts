@@ -56,6 +56,8 @@ export class UpgradeContext {
   /** @internal The upgrade became a connection. */
   open(): void {
     this.settled ??= 'open';
+    // They can no longer run: let what they hold go.
+    if (this.settled === 'open') this.abandonHandlers = undefined;
   }
 
   /** @internal Whether it was abandoned (a late middleware must not open it). */

@@ -77,6 +77,15 @@ export interface CleanupOptions {
   maxRetries?: number;
 }
 
+export interface ResumeOptions {
+  /**
+   * ms after a connection closed during which a new connection of the same client may resume it
+   * (`connection:resume`): its channels, presence metas, and the messages it missed in channels that keep
+   * history. Announced in the welcome. Default `120000` (2 minutes).
+   */
+  ttl?: number;
+}
+
 export interface RealtimeModuleOptions {
   /** The WebSocket path on the application's HTTP server. Default `'/realtime'`. */
   path?: string;
@@ -92,8 +101,10 @@ export interface RealtimeModuleOptions {
   cleanup?: CleanupOptions;
   /** Largest inbound frame in bytes; a larger one closes the connection with 1009. Default `1048576` (1 MiB). */
   maxFrameBytes?: number;
-  /** Where memberships, presence and fan-out live. Default: a new in-memory engine. */
+  /** Where memberships, presence and fan-out live: `new MemoryEngine()` (one node) or `new RedisEngine({url})` (many). Default: a new in-memory engine. */
   engine?: RealtimeEngine;
+  /** Session resume; `false` turns it off (no `resume` in the welcome). Default: on (see `ResumeOptions`). */
+  resume?: ResumeOptions | false;
   /** The library's log levels, through Nest's `Logger`. Default `['log', 'warn', 'error', 'fatal']`. */
   logLevels?: LogLevel[];
   /** Browser origins allowed to connect; `false` checks none. Default: the server's own origin and clients without an Origin header. */

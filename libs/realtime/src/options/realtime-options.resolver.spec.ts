@@ -33,7 +33,15 @@ describe('resolveRealtimeOptions', () => {
       expect(options.cleanup).toEqual({ interval: 1000, batchSize: 500, maxRetries: 3 });
       expect(options.maxFrameBytes).toBe(1_048_576);
       expect(options.engine).toBeInstanceOf(MemoryEngine);
+      expect(options.resume).toEqual({ ttl: 120_000 });
       expect(options.logLevels).toEqual(['log', 'warn', 'error', 'fatal']);
+    });
+
+    it('takes a resume window, or resume: false, and refuses a window under a second or an engine that is none', () => {
+      expect(resolveRealtimeOptions({ resume: { ttl: 5000 } }).resume).toEqual({ ttl: 5000 });
+      expect(resolveRealtimeOptions({ resume: false }).resume).toBe(false);
+      expect(() => resolveRealtimeOptions({ resume: { ttl: 10 } })).toThrow('option "resume.ttl" must be an integer ≥ 1000; got 10.');
+      expect(() => resolveRealtimeOptions({ engine: {} as never })).toThrow('option "engine" must be a RealtimeEngine such as new MemoryEngine() or new RedisEngine({url}); got {}.');
     });
 
     it('gives each resolution its own engine and its own copies of the default lists', () => {

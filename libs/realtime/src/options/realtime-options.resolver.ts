@@ -24,6 +24,8 @@ export interface ResolvedRealtimeOptions extends ResolvedSecurityOptions {
   cleanup: { interval: number; batchSize: number; maxRetries: number };
   maxFrameBytes: number;
   engine: RealtimeEngine;
+  /** false: no resume. */
+  resume: { ttl: number } | false;
   logLevels: LogLevel[];
 }
 
@@ -121,6 +123,10 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
     throw invalidOption('channels', 'an array of channel rules', raw.channels);
   }
   const engine = raw.engine ?? new MemoryEngine();
+  if (typeof engine !== 'object' || engine === null || typeof engine.publish !== 'function') {
+    throw invalidOption('engine', 'a RealtimeEngine such as new MemoryEngine() or new RedisEngine({url})', engine);
+  }
+  const resumeRaw = raw.resume === false ? false : section('resume', raw.resume);
   const logLevels = raw.logLevels ?? (['log', 'warn', 'error', 'fatal'] as LogLevel[]);
   if (!Array.isArray(logLevels) || logLevels.some((level) => !LOG_LEVELS.includes(level))) {
     throw invalidOption('logLevels', `an array of ${LOG_LEVELS.join(', ')}`, logLevels);
@@ -144,6 +150,7 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
     },
     maxFrameBytes,
     engine,
+    resume: resumeRaw === false ? false : { ttl: positiveInt('resume.ttl', resumeRaw.ttl, 120_000, 1000) },
     logLevels,
     ...resolveSecurityOptions(raw, maxFrameBytes),
   };

@@ -15,6 +15,14 @@ describe('nestsDeeperThan', () => {
     expect(nestsDeeperThan(JSON.stringify({ text: 'a"b', deep: [[[1]]] }), 3)).toBe(true);
   });
 
+  it('tells a text with as many brackets as the limit from one with a bracket more', () => {
+    const nested = (levels: number) => '{"a":'.repeat(levels - 1) + '{}' + '}'.repeat(levels - 1);
+
+    expect(nestsDeeperThan(nested(32), 32)).toBe(false);
+    expect(nestsDeeperThan(nested(33), 32)).toBe(true);
+    expect(nestsDeeperThan(`["${'{'.repeat(40)}",[[1]]]`, 3)).toBe(false);
+  });
+
   it('answers at once for texts too short to be deep', () => {
     expect(nestsDeeperThan('[[]]', 4)).toBe(false);
   });

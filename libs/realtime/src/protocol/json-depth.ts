@@ -13,6 +13,8 @@ const CLOSE_ARRAY = 0x5d;
 export function nestsDeeperThan(text: string, max: number): boolean {
   // Each level costs at least one character: short texts cannot be too deep.
   if (text.length <= max) return false;
+  // Nor can texts with no more than `max` brackets in all, counted natively (most frames: a few).
+  if (bracketsAtMost(text, max)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -29,4 +31,12 @@ export function nestsDeeperThan(text: string, max: number): boolean {
     }
   }
   return false;
+}
+
+/** Whether the text holds at most `max` opening brackets, strings included (so it may overcount, never under). */
+function bracketsAtMost(text: string, max: number): boolean {
+  let count = 0;
+  for (let at = text.indexOf('{'); at !== -1; at = text.indexOf('{', at + 1)) if (++count > max) return false;
+  for (let at = text.indexOf('['); at !== -1; at = text.indexOf('[', at + 1)) if (++count > max) return false;
+  return true;
 }

@@ -5,6 +5,7 @@ export const ProtocolEvent = {
   Pong: 'connection:pong',
   State: 'connection:state',
   Reauth: 'connection:reauth',
+  Resume: 'connection:resume',
   ChannelJoin: 'channel:join',
   ChannelLeave: 'channel:leave',
   ChannelPublish: 'channel:publish',

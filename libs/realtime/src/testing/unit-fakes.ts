@@ -5,7 +5,6 @@
 import type { Provider } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { EventEmitter } from 'events';
-import type { IncomingMessage } from 'http';
 import type { WebSocket } from 'ws';
 import { AuditService } from '../audit/audit.service';
 import { ChannelAuthorization } from '../authorization/channel-authorization.service';
@@ -16,6 +15,7 @@ import { RealtimeException } from '../protocol/protocol-error';
 import type { RealtimeModuleOptions } from '../options/realtime-options.interface';
 import { resolveRealtimeOptions, ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../realtime.constants';
+import { ResumeSessions } from '../resume/resume-sessions';
 
 export interface SentFrame {
   event: string;
@@ -53,7 +53,7 @@ export function fakeConnection(
   claims: Record<string, unknown> = {},
 ): { connection: RealtimeConnection; socket: FakeSocket } {
   const socket = new FakeSocket();
-  const connection = new RealtimeConnection(id, clientId, claims, socket as unknown as WebSocket, {} as IncomingMessage);
+  const connection = new RealtimeConnection(id, clientId, claims, socket as unknown as WebSocket);
   return { connection, socket };
 }
 
@@ -68,7 +68,7 @@ export interface RealtimeTestBed {
 
 /**
  * A Nest testing module with the options and a MemoryEngine under their tokens, the ConnectionRegistry,
- * the AuditService and ChannelAuthorization (dependency-free services others need), and the providers under test. Lifecycle hooks are not run (no intervals start).
+ * the AuditService, ChannelAuthorization and ResumeSessions (dependency-free services others need), and the providers under test. Lifecycle hooks are not run (no intervals start).
  */
 export async function createRealtimeTestBed(options: RealtimeModuleOptions, providers: Provider[]): Promise<RealtimeTestBed> {
   const engine = new MemoryEngine();
@@ -80,6 +80,7 @@ export async function createRealtimeTestBed(options: RealtimeModuleOptions, prov
       ConnectionRegistry,
       AuditService,
       ChannelAuthorization,
+      ResumeSessions,
       ...providers,
     ],
   }).compile();

@@ -1,0 +1,168 @@
+import { RawData, WebSocket } from 'ws';
+import { BenchClient, ClientKind, PresenceCopy, sizeOf } from './bench-client';
+
+const LETTER_E = 0x65;
+
+type PresenceState = Record<string, { metas: Array<{ connectionId: string }> }>;
+
+interface Frame {
+  event: string;
+  ref?: string;
+  data?: {
+    ok?: boolean;
+    result?: { channel?: string; presence?: PresenceState };
+    error?: { code: string; message: string };
+    channel?: string;
+    presences?: PresenceState;
+    joins?: PresenceState;
+    leaves?: PresenceState;
+  };
+}
+
+/**
+ * A presence copy kept the way the protocol says: replaced by each state, diffs applied by
+ * connectionId (a join already held changes nothing). Members are the clientIds with a connection.
+ */
+class PresenceByConnection implements PresenceCopy {
+  private readonly owners = new Map<string, string>();
+  private readonly connectionsOf = new Map<string, number>();
+  private listener?: () => void;
+
+  get size(): number {
+    return this.connectionsOf.size;
+  }
+
+  ids(): Iterable<string> {
+    return this.connectionsOf.keys();
+  }
+
+  onChange(listener: () => void): void {
+    this.listener = listener;
+  }
+
+  replace(state: PresenceState): void {
+    this.owners.clear();
+    this.connectionsOf.clear();
+    this.join(state);
+    this.listener?.();
+  }
+
+  applyDiff(joins: PresenceState, leaves: PresenceState): void {
+    this.join(joins);
+    for (const clientId in leaves) {
+      for (const { connectionId } of leaves[clientId].metas) {
+        if (this.owners.get(connectionId) !== clientId) continue;
+        this.owners.delete(connectionId);
+        const left = this.connectionsOf.get(clientId)! - 1;
+        if (left > 0) this.connectionsOf.set(clientId, left);
+        else this.connectionsOf.delete(clientId);
+      }
+    }
+    this.listener?.();
+  }
+
+  private join(state: PresenceState): void {
+    for (const clientId in state) {
+      for (const { connectionId } of state[clientId].metas) {
+        if (this.owners.has(connectionId)) continue;
+        this.owners.set(connectionId, clientId);
+        this.connectionsOf.set(clientId, (this.connectionsOf.get(clientId) ?? 0) + 1);
+      }
+    }
+  }
+}
+
+/** A `ws` client speaking the module's protocol (realtime.v1.json). */
+class RealtimeBenchClient implements BenchClient {
+  received = { frames: 0, bytes: 0 };
+  private listener?: (raw: Buffer) => void;
+  private refs = 0;
+  private readonly replies = new Map<string, (frame: Frame) => void>();
+  private readonly presence = new Map<string, PresenceByConnection>();
+
+  constructor(
+    readonly id: string,
+    private readonly socket: WebSocket,
+  ) {
+    socket.on('message', (raw: RawData) => this.receive(raw as Buffer));
+    socket.on('error', () => undefined);
+  }
+
+  private receive(raw: Buffer): void {
+    this.received.frames++;
+    this.received.bytes += sizeOf(raw);
+    // `{"event":"` is 10 bytes: an `e` after it is an error frame, which must not pass for a message.
+    if (this.listener && this.replies.size === 0 && this.presence.size === 0 && raw[10] !== LETTER_E) return this.listener(raw);
+    const frame = JSON.parse(raw.toString()) as Frame;
+    if (frame.event === 'reply') {
+      this.replies.get(frame.ref!)?.(frame);
+      this.replies.delete(frame.ref!);
+      return;
+    }
+    const copy = frame.data?.channel === undefined ? undefined : this.presence.get(frame.data.channel);
+    if (frame.event === 'presence:state' && copy) {
+      copy.replace(frame.data!.presences!);
+    } else if (frame.event === 'presence:diff' && copy) {
+      copy.applyDiff(frame.data!.joins!, frame.data!.leaves!);
+    } else if (frame.event === 'channel:message') {
+      this.listener?.(raw);
+    } else if (frame.event === 'error') {
+      throw new Error(`The server answered an error: ${JSON.stringify(frame.data)}`);
+    }
+  }
+
+  /**
+   * Sends a request; `onReply` runs as soon as its reply is read, before the frames behind it in the
+   * same read (a promise's callback would run after them, and apply an older state over newer diffs).
+   */
+  private request(event: string, data: unknown, onReply: (frame: Frame) => void): void {
+    const ref = String(++this.refs);
+    this.replies.set(ref, (frame) => {
+      if (!frame.data?.ok) throw new Error(`${event} failed: ${JSON.stringify(frame.data?.error)}`);
+      onReply(frame);
+    });
+    this.socket.send(JSON.stringify({ event, data, ref }));
+  }
+
+  join(room: string, meta: Record<string, unknown> = {}): Promise<void> {
+    return new Promise((resolve) => this.request('channel:join', { channel: room, meta }, () => resolve()));
+  }
+
+  publish(room: string, payload: string): void {
+    this.socket.send(JSON.stringify({ event: 'channel:publish', data: { channel: room, payload } }));
+  }
+
+  onMessage(listener: (raw: Buffer | string) => void): void {
+    this.listener = listener;
+  }
+
+  joinPresence(room: string, meta: Record<string, unknown>): PresenceCopy {
+    const copy = new PresenceByConnection();
+    this.presence.set(room, copy);
+    this.request('channel:join', { channel: room, meta }, (reply) => {
+      const state = reply.data?.result?.presence;
+      if (!state) throw new Error(`${room} is not a presence channel on this server.`);
+      copy.replace(state);
+    });
+    return copy;
+  }
+
+  close(): void {
+    this.socket.terminate();
+  }
+}
+
+export const realtimeClients: ClientKind = {
+  connect(baseUrl, id) {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(`${baseUrl}/realtime?id=${encodeURIComponent(id)}`, 'realtime.v1.json', { perMessageDeflate: false });
+      socket.once('error', reject);
+      socket.once('message', (raw: RawData) => {
+        socket.off('error', reject);
+        const welcome = JSON.parse(raw.toString()) as Frame;
+        if (welcome.event !== 'connection:welcome') return reject(new Error(`Expected the welcome, got ${raw.toString()}`));
+        resolve(new RealtimeBenchClient(id, socket));
+      });
+    });
+  },
+};

@@ -1,0 +1,68 @@
+import { createServer } from 'http';
+import { WebSocket, WebSocketServer } from 'ws';
+import { hostBenchServer, idFromUrl, listenOnLoopback, PRESENCE_ROOM_PREFIX } from './server-host';
+
+/**
+ * The baseline everybody writes with `ws`: rooms are Maps of sockets, a broadcast is one
+ * `JSON.stringify` and then `socket.send(text)` for each member, and presence is a Map of metas per
+ * room: a joiner gets the member list, the others a `join` message. Messages are
+ * `{type, room, ...}` objects.
+ */
+interface Member {
+  id: string;
+  meta: unknown;
+}
+
+hostBenchServer(async () => {
+  const http = createServer();
+  const wss = new WebSocketServer({ server: http, path: '/raw', perMessageDeflate: false });
+  const rooms = new Map<string, Map<WebSocket, Member>>();
+  let anonymous = 0;
+
+  const broadcast = (members: Map<WebSocket, Member>, message: unknown, except?: WebSocket) => {
+    const text = JSON.stringify(message);
+    for (const socket of members.keys()) if (socket !== except) socket.send(text);
+  };
+
+  wss.on('connection', (socket, request) => {
+    const id = idFromUrl(request.url) ?? `anonymous-${++anonymous}`;
+    const joined = new Set<string>();
+    socket.send(JSON.stringify({ type: 'welcome', id }));
+    socket.on('message', (raw) => {
+      let message: { type?: unknown; room?: unknown; meta?: unknown; payload?: unknown };
+      try {
+        message = JSON.parse(raw.toString());
+      } catch {
+        return socket.send(JSON.stringify({ type: 'error', message: 'not JSON' }));
+      }
+      if (typeof message?.room !== 'string') return socket.send(JSON.stringify({ type: 'error', message: 'no room' }));
+      const room = message.room;
+      if (message.type === 'join') {
+        let members = rooms.get(room);
+        if (!members) rooms.set(room, (members = new Map()));
+        const member = { id, meta: message.meta ?? {} };
+        members.set(socket, member);
+        joined.add(room);
+        if (room.startsWith(PRESENCE_ROOM_PREFIX)) {
+          socket.send(JSON.stringify({ type: 'joined', room, members: [...members.values()] }));
+          broadcast(members, { type: 'join', room, member }, socket);
+        } else {
+          socket.send(JSON.stringify({ type: 'joined', room }));
+        }
+      } else if (message.type === 'publish') {
+        const members = rooms.get(room);
+        if (members?.has(socket)) broadcast(members, { type: 'message', room, from: id, payload: message.payload });
+      }
+    });
+    socket.on('close', () => {
+      for (const room of joined) {
+        const members = rooms.get(room);
+        members?.delete(socket);
+        if (members && room.startsWith(PRESENCE_ROOM_PREFIX)) broadcast(members, { type: 'leave', room, id });
+        if (members?.size === 0) rooms.delete(room);
+      }
+    });
+  });
+  await listenOnLoopback(http);
+  return { http };
+});

@@ -1,0 +1,44 @@
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { RealtimeAdapter, RealtimeModule, RealtimeModuleOptions, RedisEngine } from '@app/realtime';
+import { hostBenchServer, idFromUrl, PRESENCE_ROOM_PREFIX } from './server-host';
+
+/** Far above what the bench sends, so that the rate-limit middleware runs on every frame but never refuses. */
+const UNLIMITED = { burst: 1_000_000_000, perSecond: 1_000_000_000 };
+const UNLIMITED_SCOPE = {
+  all: { frames: UNLIMITED, bytes: UNLIMITED },
+  publish: { frames: UNLIMITED },
+  join: { frames: UNLIMITED },
+  presence: { frames: UNLIMITED },
+};
+
+/**
+ * A minimal application with the module and its production defaults, except what a load test on one
+ * machine must change: the connection limits (10,000 connections from 127.0.0.1), rate limits raised
+ * out of the way (the middleware still runs), and `warn` logging (no line per connection).
+ */
+export const BENCH_REALTIME_OPTIONS: RealtimeModuleOptions = {
+  path: '/realtime',
+  authenticate: (request) => {
+    const id = idFromUrl(request.url);
+    return id ? { clientId: id } : null;
+  },
+  channels: [{ pattern: `${PRESENCE_ROOM_PREFIX}*`, presence: true }],
+  limits: { maxConnections: 0, maxConnectionsPerIp: 0, maxConnectionsPerClient: 0 },
+  rateLimit: { connection: UNLIMITED_SCOPE, client: UNLIMITED_SCOPE },
+  logLevels: ['warn', 'error', 'fatal'],
+};
+
+// With REDIS_URL (the two-node kind), one node of several on that Redis.
+const redisUrl = process.env.REDIS_URL;
+const engine = redisUrl ? { engine: new RedisEngine({ url: redisUrl, logLevels: ['warn', 'error', 'fatal'] }) } : {};
+
+@Module({ imports: [RealtimeModule.forRoot({ ...BENCH_REALTIME_OPTIONS, ...engine })] })
+class BenchAppModule {}
+
+hostBenchServer(async () => {
+  const app = await NestFactory.create(BenchAppModule, { logger: ['warn', 'error', 'fatal'] });
+  app.useWebSocketAdapter(new RealtimeAdapter(app));
+  await app.listen(0, '127.0.0.1');
+  return { http: app.getHttpServer() };
+});

@@ -1,0 +1,93 @@
+import { join } from 'path';
+import type { ClientKind } from '../clients/bench-client';
+import { rawWsClients } from '../clients/raw-ws.client';
+import { realtimeClients } from '../clients/realtime.client';
+import { socketIoClients } from '../clients/socket-io.client';
+import { RedisServer } from '../../test/support/redis-server';
+import { ServerProcess, Usage } from '../support/server-process';
+
+/** A server under test as the workloads see it, however many processes it runs in. */
+export interface RunningServer {
+  /** The base URL client number `index` connects to (several nodes: spread the clients over them). */
+  urlFor(index: number): string;
+  /** CPU time and memory, summed over the server's processes. */
+  usage(gc?: boolean): Promise<Usage>;
+  stop(): Promise<void>;
+}
+
+/** One column of the results: a server and the clients that speak its protocol. */
+export interface ServerKind {
+  name: string;
+  /** What it is, for the table's legend. */
+  description: string;
+  clients: ClientKind;
+  start(): Promise<RunningServer>;
+}
+
+/** A server of one process, from a module under bench/servers/ that calls `hostBenchServer`. */
+function singleProcess(entry: string, scheme: 'ws' | 'http'): () => Promise<RunningServer> {
+  return async () => {
+    const server = await ServerProcess.start(join(__dirname, entry));
+    const url = `${scheme}://127.0.0.1:${server.port}`;
+    return { urlFor: () => url, usage: (gc) => server.usage(gc), stop: () => server.stop() };
+  };
+}
+
+/**
+ * Two processes of bench/servers/realtime.server.ts on the Redis engine, on a redis-server of their own
+ * (Debian's package). Client `index` goes to node `index % 2`: the publisher (index 0) is on the first,
+ * the subscribers are split over both, so half the deliveries cross from one node to the other.
+ */
+function twoRealtimeNodes(): () => Promise<RunningServer> {
+  return async () => {
+    const redis = await RedisServer.start();
+    const nodes: ServerProcess[] = [];
+    try {
+      for (let i = 0; i < 2; i++) nodes.push(await ServerProcess.start(join(__dirname, 'realtime.server.ts'), { REDIS_URL: redis.url }));
+    } catch (error) {
+      await Promise.all(nodes.map((node) => node.stop()));
+      await redis.close();
+      throw error;
+    }
+    const urls = nodes.map((node) => `ws://127.0.0.1:${node.port}`);
+    return {
+      urlFor: (index) => urls[index % urls.length],
+      usage: async (gc) => {
+        const usages = await Promise.all(nodes.map((node) => node.usage(gc)));
+        return usages.reduce((sum, usage) => ({ cpuMicros: sum.cpuMicros + usage.cpuMicros, rss: sum.rss + usage.rss, heapUsed: sum.heapUsed + usage.heapUsed }));
+      },
+      stop: async () => {
+        await Promise.all(nodes.map((node) => node.stop()));
+        await redis.close();
+      },
+    };
+  };
+}
+
+export const SERVER_KINDS: ServerKind[] = [
+  {
+    name: 'raw-ws',
+    description: '`ws` 8 by hand: a Map of sockets per room, one JSON.stringify per broadcast, then socket.send(text) to each',
+    clients: rawWsClients,
+    start: singleProcess('raw-ws.server.ts', 'ws'),
+  },
+  {
+    name: 'socket.io',
+    description: 'Socket.IO 4 rooms: io.to(room).emit, WebSocket transport only, socket.io-client',
+    clients: socketIoClients,
+    start: singleProcess('socket-io.server.ts', 'http'),
+  },
+  {
+    name: 'realtime',
+    description: '@app/realtime: a minimal Nest app with RealtimeModule (bench/servers/realtime.server.ts)',
+    clients: realtimeClients,
+    start: singleProcess('realtime.server.ts', 'ws'),
+  },
+  {
+    name: 'realtime-2-nodes',
+    description:
+      '@app/realtime on two nodes (two processes of realtime.server.ts) with the Redis engine on a local redis-server; clients alternate between the nodes, the publisher on the first; CPU and memory are the two nodes\' (not Redis\')',
+    clients: realtimeClients,
+    start: twoRealtimeNodes(),
+  },
+];

@@ -1,0 +1,39 @@
+import type { BenchSettings } from '../workloads/workload';
+
+/** `npm run bench`: a few minutes on 2 cores. */
+export const DEFAULT_SETTINGS: BenchSettings = {
+  fanOut: { subscribers: 1000, burst: 50, payloadBytes: 100, seconds: 3 },
+  latency: { subscribers: 1000, perSecond: 50, seconds: 5, payloadBytes: 100 },
+  memory: { connections: 10_000, roomSize: 10 },
+  presenceStorm: { sizes: [500, 1000, 2000] },
+  connectRate: { connections: 2000, concurrency: 50 },
+};
+
+/** `npm run bench -- --full`: larger rooms, longer runs. */
+export const FULL_SETTINGS: BenchSettings = {
+  fanOut: { subscribers: 5000, burst: 50, payloadBytes: 100, seconds: 5 },
+  latency: { subscribers: 1000, perSecond: 50, seconds: 15, payloadBytes: 100 },
+  memory: { connections: 10_000, roomSize: 10 },
+  presenceStorm: { sizes: [500, 1000, 2000, 3000] },
+  connectRate: { connections: 5000, concurrency: 50 },
+};
+
+/** `--tiny`: a few dozen clients, to show the harness works (the smoke test in `npm test`). */
+export const TINY_SETTINGS: BenchSettings = {
+  fanOut: { subscribers: 20, burst: 10, payloadBytes: 100, seconds: 0.2 },
+  latency: { subscribers: 20, perSecond: 50, seconds: 0.3, payloadBytes: 100 },
+  memory: { connections: 40, roomSize: 10 },
+  presenceStorm: { sizes: [10, 20] },
+  connectRate: { connections: 40, concurrency: 10 },
+};
+
+/** The most connections any workload holds at once (for the open-file limit). */
+export function mostConnections(settings: BenchSettings): number {
+  return Math.max(
+    settings.fanOut.subscribers + 1,
+    settings.latency.subscribers + 1,
+    settings.memory.connections,
+    ...settings.presenceStorm.sizes,
+    settings.connectRate.connections + 100,
+  );
+}

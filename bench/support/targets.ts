@@ -1,0 +1,64 @@
+import type { BenchSettings } from '../workloads/workload';
+
+/** value(workload, figure, server), undefined when it was not measured in this run. */
+export type Lookup = (workload: string, figure: string, server: string) => number | undefined;
+
+export interface TargetResult {
+  target: string;
+  /** null: not measured in this run. */
+  met: boolean | null;
+  /** The numbers it was judged on. */
+  figure: string;
+}
+
+const OURS = 'realtime';
+const fixed = (value: number, digits = 2) => value.toFixed(digits);
+
+function judge(target: string, values: Array<number | undefined>, check: (...values: number[]) => [boolean, string]): TargetResult {
+  if (values.some((value) => value === undefined || !Number.isFinite(value))) return { target, met: null, figure: 'not measured in this run' };
+  const [met, figure] = check(...(values as number[]));
+  return { target, met, figure };
+}
+
+/** The issue's targets, judged on the ratios of this one run. */
+export function judgeTargets(value: Lookup, settings: BenchSettings): TargetResult[] {
+  const sizes = settings.presenceStorm.sizes;
+  const smallest = sizes[0];
+  const largest = sizes[sizes.length - 1];
+  const at2000 = sizes.includes(2000) ? 2000 : largest;
+  return [
+    judge('fan-out deliveries/s ≥ 3× raw ws', [value('fan-out', 'deliveriesPerSecond', OURS), value('fan-out', 'deliveriesPerSecond', 'raw-ws')], (ours, raw) => [
+      ours >= 3 * raw,
+      `${fixed(ours / raw)}× raw ws`,
+    ]),
+    judge('fan-out deliveries/s ≥ 3× Socket.IO', [value('fan-out', 'deliveriesPerSecond', OURS), value('fan-out', 'deliveriesPerSecond', 'socket.io')], (ours, io) => [
+      ours >= 3 * io,
+      `${fixed(ours / io)}× Socket.IO`,
+    ]),
+    judge('fan-out server CPU per delivery ≤ 1/3 of raw ws', [value('fan-out', 'cpuMicrosPerDelivery', OURS), value('fan-out', 'cpuMicrosPerDelivery', 'raw-ws')], (ours, raw) => [
+      ours <= raw / 3,
+      `${fixed(ours, 3)} µs vs ${fixed(raw, 3)} µs: 1/${fixed(raw / ours, 1)}`,
+    ]),
+    judge('latency p99 ≤ 1.2 × raw ws p99', [value('latency', 'p99', OURS), value('latency', 'p99', 'raw-ws')], (ours, raw) => [
+      ours <= 1.2 * raw,
+      `${fixed(ours)} ms vs ${fixed(raw)} ms: ${fixed(ours / raw)}×`,
+    ]),
+    judge('memory (RSS) per idle connection with presence ≤ 1.5 × raw ws', [value('memory', 'rssPerConnection', OURS), value('memory', 'rssPerConnection', 'raw-ws')], (ours, raw) => [
+      ours <= 1.5 * raw,
+      `${fixed(ours, 1)} KiB vs ${fixed(raw, 1)} KiB: ${fixed(ours / raw)}×`,
+    ]),
+    judge('memory (heap) per idle connection with presence ≤ 1.5 × raw ws', [value('memory', 'heapPerConnection', OURS), value('memory', 'heapPerConnection', 'raw-ws')], (ours, raw) => [
+      ours <= 1.5 * raw,
+      `${fixed(ours, 1)} KiB vs ${fixed(raw, 1)} KiB: ${fixed(ours / raw)}×`,
+    ]),
+    judge(
+      `presence storm frames grow linearly with N (frames per client at ${largest} ≤ 1.5 × at ${smallest}; N² would be ${fixed(largest / smallest, 0)}×)`,
+      [value('presence-storm', `framesPerClient@${largest}`, OURS), value('presence-storm', `framesPerClient@${smallest}`, OURS)],
+      (big, small) => [largest > smallest && big <= 1.5 * small, `${fixed(small, 1)} → ${fixed(big, 1)} frames per client: ${fixed(big / small)}×`],
+    ),
+    judge(`presence storm time at ${at2000} ≤ 1/5 of Socket.IO's`, [value('presence-storm', `ms@${at2000}`, OURS), value('presence-storm', `ms@${at2000}`, 'socket.io')], (ours, io) => [
+      ours <= io / 5,
+      `${fixed(ours, 0)} ms vs ${fixed(io, 0)} ms: 1/${fixed(io / ours, 1)}`,
+    ]),
+  ];
+}

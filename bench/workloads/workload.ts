@@ -1,0 +1,149 @@
+import type { BenchClient } from '../clients/bench-client';
+import type { RunningServer, ServerKind } from '../servers/server-kinds';
+
+/** The sizes of one run; `npm run bench` takes the defaults, `--full` the larger ones. */
+export interface BenchSettings {
+  fanOut: { subscribers: number; burst: number; payloadBytes: number; seconds: number };
+  latency: { subscribers: number; perSecond: number; seconds: number; payloadBytes: number };
+  memory: { connections: number; roomSize: number };
+  presenceStorm: { sizes: number[] };
+  connectRate: { connections: number; concurrency: number };
+}
+
+/** One measured number, and which way is better. */
+export interface FigureSpec {
+  key: string;
+  label: string;
+  unit: string;
+  better: 'higher' | 'lower';
+}
+
+export type Figures = Record<string, number>;
+
+/** One workload: the same for every server kind, run against a fresh server. */
+export interface Workload {
+  name: string;
+  figures(settings: BenchSettings): FigureSpec[];
+  run(context: WorkloadContext): Promise<Figures>;
+}
+
+export interface WorkloadContext {
+  kind: ServerKind;
+  /** A fresh server of the kind, started for this workload and stopped after it. */
+  readonly server: RunningServer;
+  settings: BenchSettings;
+  log(line: string): void;
+  /** Stops the server and starts a fresh one (`server` is the new one). */
+  restart(): Promise<void>;
+  /** Runs `cleanup` once the workload's server has stopped: clients closed then cost the server nothing. */
+  afterStop(cleanup: () => void): void;
+  /** Records that part of the workload failed; the figures it returns still count. */
+  fail(message: string): void;
+}
+
+/** Opens `count` clients, `concurrency` handshakes at a time; ids are `${prefix}${index}`. */
+export async function connectClients(
+  context: WorkloadContext,
+  count: number,
+  prefix: string,
+  concurrency = 100,
+  offset = 0,
+): Promise<BenchClient[]> {
+  const clients: BenchClient[] = new Array(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      clients[index] = await context.kind.clients.connect(context.server.urlFor(offset + index), `${prefix}${offset + index}`);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  } catch (error) {
+    closeClients(clients);
+    throw error;
+  }
+  return clients;
+}
+
+export function closeClients(clients: Array<BenchClient | undefined>): void {
+  for (const client of clients) client?.close();
+}
+
+/** Runs `work` with the clients, which are closed once the workload's server has stopped. */
+export function withClients<T>(context: WorkloadContext, clients: BenchClient[], work: () => Promise<T>): Promise<T> {
+  context.afterStop(() => closeClients(clients));
+  return work();
+}
+
+/** A payload of exactly `bytes` characters that carries a number between two `~`, found again by `markerOf`. */
+export function markedPayload(marker: number, bytes: number): string {
+  const head = `~${marker}~`;
+  return head + 'x'.repeat(Math.max(0, bytes - head.length));
+}
+
+const TILDE = 0x7e;
+
+/** The number `markedPayload` put in a message, found in the message as received (bytes or text). */
+export function markerOf(raw: Buffer | string): number {
+  if (typeof raw === 'string') {
+    const start = raw.indexOf('~');
+    return start < 0 ? -1 : parseInt(raw.slice(start + 1, raw.indexOf('~', start + 1)), 10);
+  }
+  const start = raw.indexOf(TILDE);
+  if (start < 0) return -1;
+  let value = 0;
+  for (let i = start + 1; i < raw.length && raw[i] !== TILDE; i++) value = value * 10 + raw[i] - 0x30;
+  return value;
+}
+
+/** Resolves when `done()` holds, checking after each event the caller reports with `check()`; rejects after `timeoutMs`. */
+export class Completion {
+  private resolve!: () => void;
+  private reject!: (error: Error) => void;
+  readonly promise: Promise<void>;
+  private settled = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly done: () => boolean,
+    timeoutMs: number,
+    describe: () => string,
+  ) {
+    this.promise = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.timer = setTimeout(() => this.finish(new Error(`Timed out after ${timeoutMs / 1000} s: ${describe()}`)), timeoutMs);
+  }
+
+  check(): void {
+    if (!this.settled && this.done()) this.finish();
+  }
+
+  private finish(error?: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    if (error) this.reject(error);
+    else this.resolve();
+  }
+}
+
+/** Resolves once nothing has been received for `quietMs` (the trailing frames of a workload have arrived). */
+export async function quiet(clients: BenchClient[], quietMs: number, maxMs = 30_000): Promise<void> {
+  const total = () => clients.reduce((sum, client) => sum + client.received.frames, 0);
+  const started = Date.now();
+  let last = total();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    const now = total();
+    if (now === last || Date.now() - started > maxMs) return;
+    last = now;
+  }
+}
+
+export function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}

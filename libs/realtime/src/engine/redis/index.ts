@@ -1,0 +1,2 @@
+export { RedisEngine } from './redis.engine';
+export type { RedisEngineOptions } from './redis-engine.options';

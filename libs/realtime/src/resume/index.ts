@@ -1,0 +1,2 @@
+export type { ResumeRefusal, ResumeResult, ResumedChannel } from './resume.service';
+export type { ResumeGrant } from './resume-sessions';

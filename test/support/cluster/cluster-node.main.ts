@@ -1,0 +1,85 @@
+/**
+ * One node of a test cluster, in its own process (started by cluster-node.ts through register-ts.js): a
+ * Nest application with RealtimeModule on the Redis engine, on a free loopback port. It tells its parent
+ * its port over IPC, then answers the parent's calls into its services (members, presence, publish…).
+ */
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { AddressInfo } from 'net';
+import { ChannelService, ConnectionService, DirectService, GroupService, PresenceService, RealtimeAdapter, RealtimeModule, RedisEngine } from '@app/realtime';
+import { userFromQuery } from '../auth';
+
+export interface NodeCall {
+  id: number;
+  op: string;
+  args: unknown[];
+}
+
+const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+// Quiet: the suites cut Redis on purpose, and the outage it logs as an error is what they expect.
+const engine = new RedisEngine({ url: process.env.REDIS_URL, nodeTtl: env('NODE_TTL_MS', 2000), keyPrefix: 'cluster-test:', logLevels: ['fatal'] });
+
+@Module({
+  imports: [
+    RealtimeModule.forRoot({
+      engine,
+      authenticate: userFromQuery,
+      channels: [
+        { pattern: 'room:*', presence: true, history: { size: 100, ttl: 60_000 } },
+        { pattern: 'brief:*', presence: true, history: { size: 3, ttl: 60_000 } },
+        { pattern: 'small:*', limit: 2 },
+      ],
+      presence: { batchMs: 0 },
+      cleanup: { interval: env('CLEANUP_MS', 200) },
+      rateLimit: false,
+      logLevels: ['error', 'fatal'],
+    }),
+  ],
+})
+class ClusterNodeModule {}
+
+async function main(): Promise<void> {
+  const app = await NestFactory.create(ClusterNodeModule, { logger: ['error', 'fatal'] });
+  app.useWebSocketAdapter(new RealtimeAdapter(app));
+  await app.listen(0, '127.0.0.1');
+  const channels = app.get(ChannelService);
+  const presence = app.get(PresenceService);
+  const connections = app.get(ConnectionService);
+  const groups = app.get(GroupService);
+  const directs = app.get(DirectService);
+  const ops: Record<string, (...args: any[]) => unknown> = {
+    members: async (channel: string) => (await channels.members(channel)).map(({ clientId, meta }) => ({ clientId, meta })),
+    presence: (channel: string) => presence.list(channel),
+    publish: (channel: string, payload: unknown) => channels.publish(channel, payload),
+    kick: (channel: string, clientId: string) => channels.kick(channel, clientId, 'kicked in a test'),
+    findAnywhere: (clientId: string) => connections.findAnywhere(clientId),
+    isOnlineAnywhere: (clientId: string) => connections.isOnlineAnywhere(clientId),
+    countAnywhere: () => connections.countAnywhere(),
+    groupAdd: (group: string, clientId: string) => groups.add(group, clientId),
+    groupMembers: (group: string) => groups.members(group),
+    broadcast: (group: string, event: string, data: unknown) => groups.broadcast(group, event, data),
+    direct: (to: string, payload: unknown) => directs.send(to, payload),
+    stop: async () => {
+      await app.close();
+      setImmediate(() => process.exit(0));
+      return true;
+    },
+  };
+  process.on('message', (call: NodeCall) => {
+    Promise.resolve()
+      .then(() => ops[call.op](...call.args))
+      .then(
+        (result) => process.send!({ id: call.id, result: result ?? null }),
+        (error: Error) => process.send!({ id: call.id, error: error.message }),
+      );
+  });
+  process.once('disconnect', () => void app.close().finally(() => process.exit(0)));
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  process.send!({ ready: true, port, nodeId: engine.nodeId });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
