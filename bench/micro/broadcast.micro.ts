@@ -13,7 +13,7 @@ const BURST = 10;
  */
 export const broadcastSuite: MicroSuite = {
   name: 'broadcast',
-  per: { label: 'delivery', count: MEMBERS * BURST },
+  per: { label: 'delivery', plural: 'deliveries', count: MEMBERS * BURST },
   async tasks() {
     const { sockets } = await sinkWebSockets(MEMBERS);
     const engine = new MemoryEngine();

@@ -10,7 +10,7 @@ const FRAMES = 1000;
  */
 export const frameParseSuite: MicroSuite = {
   name: 'frame parse',
-  per: { label: 'frame', count: FRAMES },
+  per: { label: 'frame', plural: 'frames', count: FRAMES },
   async tasks() {
     const frames = Array.from({ length: FRAMES }, (_, index) =>
       Buffer.from(JSON.stringify({ event: 'channel:publish', data: { channel: 'room:lobby', payload: { text: `message ${index}`.padEnd(100, '.') } }, ref: String(index) })),

@@ -15,7 +15,7 @@ const JOINS = 100;
  */
 export const presenceDiffSuite: MicroSuite = {
   name: 'presence diff',
-  per: { label: 'join', count: JOINS },
+  per: { label: 'join', plural: 'joins', count: JOINS },
   async tasks() {
     const { sockets } = await sinkWebSockets(MEMBERS);
     const engine = new MemoryEngine();

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     });
     const baseline = (bench.tasks[0].result as { latency?: { mean: number } }).latency?.mean ?? NaN;
     const ours = (bench.tasks[bench.tasks.length - 1].result as { latency?: { mean: number } }).latency?.mean ?? NaN;
-    console.log(`\n${suite.name} (${suite.per.count} ${suite.per.label}s per run): the library takes ${(ours / baseline).toFixed(2)}× the time of "${bench.tasks[0].name}"`);
+    console.log(`\n${suite.name} (${suite.per.count} ${suite.per.plural} per run): the library takes ${(ours / baseline).toFixed(2)}× the time of "${bench.tasks[0].name}"`);
     console.table(rows);
   }
 }
