@@ -1,5 +1,5 @@
 import { ClusterNode } from '../support/cluster/cluster-node';
-import { RedisServer } from '../support/redis-server';
+import { useTwoNodeCluster } from '../support/cluster/two-node-cluster';
 import { TestClient } from '../support/test-client';
 
 /**
@@ -7,34 +7,11 @@ import { TestClient } from '../support/test-client';
  * the members of the other as if they were on one server.
  */
 describe('Many nodes on one Redis: channels, presence, direct messages, groups', () => {
-  let redis: RedisServer;
+  const cluster = useTwoNodeCluster();
+  const connect = cluster.connect;
   let a: ClusterNode;
   let b: ClusterNode;
-  let clients: TestClient[];
-
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-    [a, b] = await Promise.all([ClusterNode.start({ redisUrl: redis.url }), ClusterNode.start({ redisUrl: redis.url })]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.close();
-  });
-
-  beforeEach(() => {
-    clients = [];
-  });
-
-  afterEach(async () => {
-    await Promise.all(clients.map((client) => client.terminate()));
-  });
-
-  async function connect(node: ClusterNode, user: string): Promise<TestClient> {
-    const client = await TestClient.connect(`${node.ws}?user=${user}`);
-    clients.push(client);
-    return client;
-  }
+  beforeAll(() => ({ a, b } = cluster));
 
   async function join(client: TestClient, channel: string, meta: Record<string, unknown> = {}): Promise<any> {
     const reply = await client.request('channel:join', { channel, meta });

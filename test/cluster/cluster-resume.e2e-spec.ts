@@ -2,40 +2,19 @@ import Redis from 'ioredis';
 import { RealtimeClient } from '@app/realtime-client/node';
 import { collectMessages } from '../support/client-waits';
 import { ClusterNode } from '../support/cluster/cluster-node';
+import { useTwoNodeCluster } from '../support/cluster/two-node-cluster';
 import { GatedTransport } from '../support/gated-transport';
 import { RedisServer } from '../support/redis-server';
 import { TestClient } from '../support/test-client';
 
 /** Resume across nodes: a client drops off one node and comes back on another, within the window. */
 describe('Many nodes on one Redis: resume on another node', () => {
+  const cluster = useTwoNodeCluster();
+  const connect = cluster.connect;
   let redis: RedisServer;
   let a: ClusterNode;
   let b: ClusterNode;
-  let clients: TestClient[];
-
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-    [a, b] = await Promise.all([ClusterNode.start({ redisUrl: redis.url }), ClusterNode.start({ redisUrl: redis.url })]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.close();
-  });
-
-  beforeEach(() => {
-    clients = [];
-  });
-
-  afterEach(async () => {
-    await Promise.all(clients.map((client) => client.terminate()));
-  });
-
-  async function connect(node: ClusterNode, user: string): Promise<TestClient> {
-    const client = await TestClient.connect(`${node.ws}?user=${user}`);
-    clients.push(client);
-    return client;
-  }
+  beforeAll(() => ({ redis, a, b } = cluster));
 
   async function join(client: TestClient, channel: string): Promise<{ offset: number; epoch: string }> {
     const reply = await client.request('channel:join', { channel, meta: { user: client.clientId } });
