@@ -257,6 +257,12 @@ describe('presence diffs batched over a window', () => {
   afterEach(() => rt.close());
 
   it('sends the changes of one window as a single diff, a join and leave of the same connection cancelling out', async () => {
+    const watcher = await rt.connect({ user: 'watcher' });
+    await watcher.request('channel:join', { channel: ROOM });
+    const watcherState = watcher.nextEvent('presence:state');
+    rt.get(PresenceService).flush();
+    await watcherState;
+
     const bob = await rt.connect({ user: 'bob' });
     await bob.request('channel:join', { channel: ROOM });
     const alice = await rt.connect({ user: 'alice' });
@@ -264,13 +270,16 @@ describe('presence diffs batched over a window', () => {
     await alice.request('channel:leave', { channel: ROOM });
     const carol = await rt.connect({ user: 'carol' });
     await carol.request('channel:join', { channel: ROOM, meta: { name: 'Carol' } });
-    await bob.roundTrip();
-    const mark = bob.mark();
-    expect(bob.eventsSince('presence:diff')).toEqual([]);
+    await watcher.roundTrip();
+    const mark = watcher.mark();
+    const bobMark = bob.mark();
+    expect(watcher.eventsSince('presence:diff')).toEqual([]);
+    expect(bob.eventsSince('presence:state')).toEqual([]);
 
-    const diff = bob.nextEvent('presence:diff');
+    const diff = watcher.nextEvent('presence:diff');
+    const bobState = bob.nextEvent('presence:state');
     rt.get(PresenceService).flush();
-    await bob.roundTrip();
+    await watcher.roundTrip();
 
     expect((await diff).data).toEqual({
       channel: ROOM,
@@ -278,6 +287,70 @@ describe('presence diffs batched over a window', () => {
       leaves: {},
       updates: {},
     });
-    expect(bob.eventsSince('presence:diff', mark)).toHaveLength(1);
+    expect(watcher.eventsSince('presence:diff', mark)).toHaveLength(1);
+    // The window's new members get the state after it instead of the diff, which the state holds already.
+    expect((await bobState).data).toEqual({
+      channel: ROOM,
+      presences: { watcher: { metas: [metaOf(watcher)] }, bob: { metas: [metaOf(bob)] }, carol: { metas: [metaOf(carol, { name: 'Carol' })] } },
+    });
+    await bob.roundTrip();
+    expect(bob.eventsSince('presence:diff', bobMark)).toEqual([]);
+  });
+
+  it('holds the channel back from a new member until its state has gone out, then sends the state first', async () => {
+    const watcher = await rt.connect({ user: 'watcher' });
+    await watcher.request('channel:join', { channel: ROOM });
+    const watcherState = watcher.nextEvent('presence:state');
+    rt.get(PresenceService).flush();
+    await watcherState;
+
+    const bob = await rt.connect({ user: 'bob' });
+    const mark = bob.mark();
+    expect(await bob.request('channel:join', { channel: ROOM, stateInReply: false })).toEqual({ ok: true, result: { channel: ROOM } });
+    await watcher.request('channel:publish', { channel: ROOM, payload: 'while bob waits' });
+    await watcher.request('presence:update', { channel: ROOM, meta: { status: 'away' } });
+    await bob.roundTrip();
+    expect(bob.since(mark).map((frame) => frame.event)).toEqual(['reply', 'connection:pong', 'reply']);
+
+    const message = bob.nextEvent('channel:message');
+    rt.get(PresenceService).flush();
+    await message;
+
+    const events = bob.since(mark).map((frame) => frame.event).filter((event) => event !== 'reply' && event !== 'connection:pong');
+    expect(events).toEqual(['presence:state', 'channel:message']);
+    expect(bob.eventsSince('presence:state', mark)[0].data.presences).toEqual({
+      watcher: { metas: [metaOf(watcher, { status: 'away' })] },
+      bob: { metas: [metaOf(bob)] },
+    });
+  });
+
+  it('refuses a stateInReply that is not a boolean, and joins nothing', async () => {
+    const bob = await rt.connect({ user: 'bob' });
+    expect(await bob.request('channel:join', { channel: ROOM, stateInReply: 'no' })).toEqual({
+      ok: false,
+      error: { code: 'invalid', message: expect.any(String), details: [{ field: 'stateInReply', message: 'must be a boolean' }] },
+    });
+    expect(await rt.get(ChannelService).isMember(ROOM, bob.connectionId)).toBe(false);
+  });
+
+  it('gives a member joined by server code the state too', async () => {
+    const bob = await rt.connect({ user: 'bob' });
+    const result = await rt.get(ChannelService).join(bob.connectionId, ROOM);
+    expect(result.presence).toEqual({ bob: { metas: [metaOf(bob)] } });
+
+    const state = bob.nextEvent('presence:state');
+    rt.get(PresenceService).flush();
+    expect((await state).data).toEqual({ channel: ROOM, presences: { bob: { metas: [metaOf(bob)] } } });
+  });
+
+  it('sends nothing of the channel to a member that left before its state went out', async () => {
+    const bob = await rt.connect({ user: 'bob' });
+    const mark = bob.mark();
+    await bob.request('channel:join', { channel: ROOM });
+    await bob.request('channel:leave', { channel: ROOM });
+    rt.get(PresenceService).flush();
+    await bob.roundTrip();
+
+    expect(bob.since(mark).map((frame) => frame.event)).toEqual(['reply', 'reply', 'connection:pong', 'reply']);
   });
 });

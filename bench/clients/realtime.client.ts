@@ -22,6 +22,7 @@ interface Frame {
 /**
  * A presence copy kept the way the protocol says: replaced by each state, diffs applied by
  * connectionId (a join already held changes nothing). Members are the clientIds with a connection.
+ * The server sends a new member nothing of the channel before its state, so no diff comes first.
  */
 class PresenceByConnection implements PresenceCopy {
   private readonly owners = new Map<string, string>();
@@ -43,7 +44,12 @@ class PresenceByConnection implements PresenceCopy {
   replace(state: PresenceState): void {
     this.owners.clear();
     this.connectionsOf.clear();
-    this.join(state);
+    // A state lists each connection once, under its one clientId.
+    for (const clientId in state) {
+      const { metas } = state[clientId];
+      for (const { connectionId } of metas) this.owners.set(connectionId, clientId);
+      if (metas.length > 0) this.connectionsOf.set(clientId, metas.length);
+    }
     this.listener?.();
   }
 
@@ -136,14 +142,11 @@ class RealtimeBenchClient implements BenchClient {
     this.listener = listener;
   }
 
+  /** Joins the way the client SDK does: the state comes once, as `presence:state`, not also in the reply. */
   joinPresence(room: string, meta: Record<string, unknown>): PresenceCopy {
     const copy = new PresenceByConnection();
     this.presence.set(room, copy);
-    this.request('channel:join', { channel: room, meta }, (reply) => {
-      const state = reply.data?.result?.presence;
-      if (!state) throw new Error(`${room} is not a presence channel on this server.`);
-      copy.replace(state);
-    });
+    this.request('channel:join', { channel: room, meta, stateInReply: false }, () => undefined);
     return copy;
   }
 

@@ -37,7 +37,7 @@ export class ServerProcess {
 
   static start(entry: string, env: Record<string, string> = {}): Promise<ServerProcess> {
     const child = fork(entry, [], {
-      execArgv: ['--expose-gc', '-r', TS_REGISTER],
+      execArgv: ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '-r', TS_REGISTER],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -256,7 +256,7 @@ describe('RealtimeClient', () => {
       const second = await connected(realtime);
 
       expect(second.events()).toEqual(['channel:join', 'channel:publish', 'channel:publish', 'channel:publish']);
-      expect(joinsOf(second)).toEqual([{ channel: 'room:a', meta: { status: 'away' } }]);
+      expect(joinsOf(second)).toEqual([{ channel: 'room:a', meta: { status: 'away' }, stateInReply: false }]);
       expect(payloadsOf(second)).toEqual(['1', '2', '3']);
       second.replyAll('channel:join');
       second.replyAll('channel:publish');
@@ -274,7 +274,7 @@ describe('RealtimeClient', () => {
       socket.replyAll('channel:join', () => ({ channel: 'room:a' }));
 
       await expect(joined).resolves.toEqual({ channel: 'room:a' });
-      expect(joinsOf(socket)).toEqual([{ channel: 'room:a', meta: { name: 'Ann' } }]);
+      expect(joinsOf(socket)).toEqual([{ channel: 'room:a', meta: { name: 'Ann' }, stateInReply: false }]);
     });
 
     it('keeps a join pending across a lost connection instead of failing it', async () => {

@@ -20,7 +20,6 @@ export interface ChannelJoined<M extends object> {
   rejoined: boolean;
   /** The server resumed the membership (`connection:resume`) and replayed what the channel missed. */
   resumed?: boolean;
-  presence?: PresenceState<M>;
 }
 
 export interface ChannelEvents<P, M extends object> {
@@ -199,7 +198,8 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
 
   private sendJoin({ rejoin, previous, now = false }: { rejoin: boolean; previous?: M; now?: boolean }): void {
     const attempt = ++this.attempt;
-    const data = this.meta === undefined ? { channel: this.name } : { channel: this.name, meta: this.meta };
+    // The presence state comes as `presence:state` (which keeps `presence` in sync): not also in the reply.
+    const data = this.meta === undefined ? { channel: this.name, stateInReply: false } : { channel: this.name, meta: this.meta, stateInReply: false };
     const request = now ? this.link.requestNow<JoinResult<M>>(ProtocolEvent.ChannelJoin, data) : this.link.request<JoinResult<M>>(ProtocolEvent.ChannelJoin, data);
     request.then(
       (result) => {
@@ -222,7 +222,7 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
     const waiters = this.waiters;
     this.waiters = [];
     waiters.forEach((waiter) => waiter.resolve(result));
-    this.events.emit('joined', { channel: this.name, rejoined, presence: result?.presence });
+    this.events.emit('joined', { channel: this.name, rejoined });
   }
 
   private refused(error: RealtimeError, rejoin: boolean, previous: M | undefined): void {

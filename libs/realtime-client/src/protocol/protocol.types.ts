@@ -94,7 +94,10 @@ export interface DirectMessage<P = unknown> {
 
 export interface JoinResult<M extends object = Record<string, unknown>> {
   channel: string;
-  /** The full presence state, in channels that track presence. */
+  /**
+   * The full presence state, in channels that track presence, when the join asked for it in the reply.
+   * This client does not: the channel's `presence` is kept from `presence:state` instead.
+   */
   presence?: PresenceState<M>;
   /** In a channel that keeps history: the offset of its last message when the join was made, in `epoch`. */
   offset?: number;

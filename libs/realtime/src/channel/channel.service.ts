@@ -7,6 +7,7 @@ import type { RealtimeConnection } from '../connection/realtime-connection';
 import type { LocalConnection, Membership, RealtimeEngine } from '../engine/realtime-engine.interface';
 import { EventStream } from '../events/event-stream';
 import type { ChannelEvent } from '../events/realtime-events';
+import { PresenceStateGate } from '../presence/presence-state.gate';
 import { PresenceService } from '../presence/presence.service';
 import { encodeFrame } from '../protocol/frame.codec';
 import type { PresenceState } from '../protocol/presence-state';
@@ -23,12 +24,19 @@ export interface TemporaryChannelOptions extends ChannelOptions {
   ttl: number;
 }
 
-/** How a resume joins (internal): frames through a gate, and the presence meta it had. */
-export interface RestoreOptions {
-  /** Where the channel's frames are written instead of straight to the connection. */
+/** How a join is made (internal): by a client's frame, or by a resume. */
+export interface JoinOptions {
+  /** A resume's: where the channel's frames are written instead of straight to the connection. */
   via?: LocalConnection;
-  /** The presence meta, when it differs from the membership's (after a `presence:update`). */
+  /** A resume's: the presence meta, when it differs from the membership's (after a `presence:update`). */
   presence?: Record<string, unknown>;
+  /**
+   * Sends the join's reply. It runs before the channel's frames reach a new member, so that the reply
+   * comes first; the `presence:state` follows at the next diff flush.
+   */
+  reply?: (result: JoinResult) => void;
+  /** Whether the result carries the presence state (default true); without it the state comes only as `presence:state`. */
+  stateInReply?: boolean;
 }
 
 export interface JoinResult {
@@ -94,51 +102,65 @@ export class ChannelService implements OnApplicationShutdown {
    * A join asked for by a client: private channels need their authorizers' yes first (refused:
    * `forbidden`, and the connection gets nothing of the channel).
    */
-  async joinFrom(connection: RealtimeConnection, channel: string, meta: unknown = {}, restore: RestoreOptions = {}): Promise<JoinResult> {
+  async joinFrom(connection: RealtimeConnection, channel: string, meta: unknown = {}, how: JoinOptions = {}): Promise<JoinResult> {
     assertChannelName(channel);
     const checked = this.presence.validate(channel, meta);
     await this.authorization.check(connection, channel, checked, this.rules.resolve(channel));
-    return this.joinVia(connection.id, channel, checked, restore);
+    return this.joinVia(connection.id, channel, checked, how);
   }
 
   /**
    * Adds a connection of this node to a channel, or updates its meta when it is a member already. In a
-   * presence channel the meta is validated first and the connection tracked; the result carries the state.
+   * presence channel the meta is validated first and the connection tracked; the result carries the state,
+   * and a new member also gets it as `presence:state` at the next diff flush.
    */
   async join(connectionId: string, channel: string, meta: unknown = {}): Promise<JoinResult> {
     return this.joinVia(connectionId, channel, meta);
   }
 
   /**
-   * `join`, as a resume restores a membership: the channel's frames written through `restore.via` (which
-   * holds them back while the history is replayed), the presence tracked with `restore.presence`. Internal.
+   * `join`, as a client or a resume makes it. A resume's frames go through `how.via` (which holds them
+   * back while the history is replayed) and it sends the presence state itself. Any other new member of
+   * a presence channel joins through a `PresenceStateGate`: the channel's frames wait until the reply
+   * (`how.reply`) has gone out and the state is ready, and the state goes first.
    */
-  private async joinVia(connectionId: string, channel: string, meta: unknown = {}, restore: RestoreOptions = {}): Promise<JoinResult> {
+  private async joinVia(connectionId: string, channel: string, meta: unknown = {}, how: JoinOptions = {}): Promise<JoinResult> {
     assertChannelName(channel);
     const connection = this.connection(connectionId);
     const options = this.rules.resolve(channel);
     const checked = this.presence.validate(channel, meta);
     await this.assertRoomForAnotherChannel(connectionId, channel);
-    // The engine checks the limit and adds the member in one step, on every node at once.
-    const joined = await this.engine.join(channel, restore.via ?? connection, checked, options.limit);
-    if (joined.full) throw new RealtimeException('limit', `"${channel}" is full: it holds at most ${options.limit} members.`);
-    const { created } = joined;
-    if (created) {
-      this.channelStream.emit({ type: 'join', channel, connectionId, clientId: connection.clientId, meta: checked, at: Date.now() });
+    const gate = options.presence && !how.via && !(await this.engine.membership(channel, connectionId)) ? new PresenceStateGate(connection) : undefined;
+    let awaitsState = false;
+    try {
+      // The engine checks the limit and adds the member in one step, on every node at once.
+      const joined = await this.engine.join(channel, how.via ?? gate ?? connection, checked, options.limit);
+      if (joined.full) throw new RealtimeException('limit', `"${channel}" is full: it holds at most ${options.limit} members.`);
+      const { created } = joined;
+      if (created) {
+        this.channelStream.emit({ type: 'join', channel, connectionId, clientId: connection.clientId, meta: checked, at: Date.now() });
+      }
+      const gateOfNewMember = created ? gate : undefined;
+      if (options.presence) await this.presence.track(connectionId, channel, how.presence ?? checked, gateOfNewMember);
+      awaitsState = gateOfNewMember !== undefined;
+      if (connection.isClosing) {
+        // The connection closed while joining, after its release took stock of its channels: undo.
+        await this.remove(channel, connectionId);
+        throw new RealtimeException('not_found', `Connection "${connectionId}" closed while joining "${channel}".`);
+      }
+      const result: JoinResult = { channel };
+      if (options.presence && how.stateInReply !== false) result.presence = await this.presence.list(channel);
+      const position = options.history && (await this.engine.position(channel, options.history));
+      if (position) Object.assign(result, position);
+      how.reply?.(result);
+      return result;
+    } finally {
+      // A gate no state will come to (the join failed or was not new) lets frames through once released.
+      if (gate && !awaitsState) gate.deliverState(null);
+      gate?.release();
     }
-    if (options.presence) await this.presence.track(connectionId, channel, restore.presence ?? checked);
-    if (connection.isClosing) {
-      // The connection closed while joining, after its release took stock of its channels: undo.
-      await this.remove(channel, connectionId);
-      throw new RealtimeException('not_found', `Connection "${connectionId}" closed while joining "${channel}".`);
-    }
-    const result: JoinResult = options.presence ? { channel, presence: await this.presence.list(channel) } : { channel };
-    const position = options.history && (await this.engine.position(channel, options.history));
-    if (position) Object.assign(result, position);
-    return result;
   }
 
-  /** Removes a connection from a channel; `not_joined` when it is not a member. */
   async leave(connectionId: string, channel: string): Promise<{ channel: string }> {
     assertChannelName(channel);
     const membership = await this.engine.membership(channel, connectionId);

@@ -1,5 +1,4 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { randomUUID } from 'crypto';
 import { Observable } from 'rxjs';
 import type { WebSocket } from 'ws';
 import { AuditService } from '../audit/audit.service';
@@ -18,6 +17,7 @@ import { ResumeSessions } from '../resume/resume-sessions';
 import { ConnectionRegistry } from './connection.registry';
 import { ConnectionStateService } from './connection-state.service';
 import { RealtimeConnection } from './realtime-connection';
+import { newConnectionId } from './connection-id';
 
 /**
  * `ws` closes a socket that breaks the protocol itself but, no longer reading, reports 1006 in its own
@@ -52,7 +52,7 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
 
   /** Registers an accepted socket; an anonymous one (no identity) is its own client. */
   open(socket: WebSocket, identity: AuthResult | null, ip = ''): RealtimeConnection {
-    const id = randomUUID();
+    const id = newConnectionId();
     const connection = new RealtimeConnection(id, identity?.clientId ?? id, identity?.claims ?? {}, socket);
     connection.ip = ip;
     if (identity?.expiresAt !== undefined) connection.expiresAt = identity.expiresAt;

@@ -54,12 +54,16 @@ export class ProtocolHandlers {
     return { t: data.t ?? null };
   }
 
-  /** Replies first, then sends `presence:state`, so the client has its membership before the state. */
+  /**
+   * Replies before any frame of the channel, so the client has its membership first; a new member of a
+   * presence channel gets `presence:state` after the reply (at the next diff flush). `stateInReply: false`
+   * leaves the state out of the reply: the client takes it from `presence:state` alone.
+   */
   private async join(context: FrameContext, data: Record<string, unknown>): Promise<void> {
     const channel = requireString(data, 'channel');
-    const result = await this.channels.joinFrom(context.connection, channel, data.meta);
-    context.succeed(result);
-    if (result.presence) context.connection.sendFrame(ProtocolEvent.PresenceState, { channel, presences: result.presence });
+    const { stateInReply = true } = data;
+    if (typeof stateInReply !== 'boolean') throw invalid('"stateInReply" must be a boolean.', [{ field: 'stateInReply', message: 'must be a boolean' }]);
+    await this.channels.joinFrom(context.connection, channel, data.meta, { stateInReply, reply: (result) => context.succeed(result) });
   }
 
   /** Replies first, then sends each resumed presence channel's `presence:state`, as a join does. */

@@ -34,9 +34,11 @@ function add(state: PresenceState, change: PendingChange): void {
 export class PresenceDiffBatcher {
   private readonly batches = new Map<string, PendingBatch>();
 
+  /** `cancelled`: a channel's batch ended with no net change (joins and leaves that cancelled out). */
   constructor(
     private readonly windowMs: number,
     private readonly deliver: (diff: PresenceDiff) => void,
+    private readonly cancelled: (channel: string) => void = () => undefined,
   ) {}
 
   push(channel: string, kind: ChangeKind, write: PresenceWrite): void {
@@ -61,7 +63,7 @@ export class PresenceDiffBatcher {
     if (!batch) return;
     this.batches.delete(channel);
     clearTimeout(batch.timer);
-    if (batch.changes.size === 0) return;
+    if (batch.changes.size === 0) return this.cancelled(channel);
     const diff: PresenceDiff = { channel, joins: {}, leaves: {}, updates: {} };
     for (const change of batch.changes.values()) {
       add(change.kind === 'join' ? diff.joins : change.kind === 'leave' ? diff.leaves : diff.updates, change);

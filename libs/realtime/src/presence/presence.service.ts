@@ -13,6 +13,9 @@ import { ChannelRules } from '../channel/channel.rules';
 import { RealtimeLogger } from '../logging/realtime.logger';
 import { PresenceDiffBatcher } from './presence-diff.batcher';
 import { validatePresenceMeta } from './presence-meta.validator';
+import { PresenceStateGate } from './presence-state.gate';
+
+const stateKey = (channel: string, connectionId: string) => `${channel}\n${connectionId}`;
 
 export type PresenceFilter = (meta: PresenceMeta, clientId: string) => boolean;
 
@@ -27,6 +30,10 @@ export class PresenceService implements OnApplicationShutdown {
   readonly presence$: Observable<PresenceEvent> = this.stream.events$;
   private readonly batcher: PresenceDiffBatcher;
   private readonly logger: RealtimeLogger;
+  /** channel → connectionId → the gate of a new member waiting for the state after the next flush. */
+  private readonly awaitingState = new Map<string, Map<string, PresenceStateGate>>();
+  /** Every gate whose state has not been handed over yet (its flush may be reading it), by `stateKey`. */
+  private readonly undelivered = new Map<string, PresenceStateGate>();
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
@@ -34,7 +41,11 @@ export class PresenceService implements OnApplicationShutdown {
     private readonly rules: ChannelRules,
   ) {
     this.logger = new RealtimeLogger('RealtimePresence', options.logLevels);
-    this.batcher = new PresenceDiffBatcher(options.presence.batchMs, (diff) => this.deliver(diff));
+    this.batcher = new PresenceDiffBatcher(
+      options.presence.batchMs,
+      (diff) => this.deliver(diff),
+      (channel) => this.sendStates(channel),
+    );
   }
 
   /** Checks a meta against the limits and the channel's required fields; throws `invalid`. */
@@ -43,12 +54,21 @@ export class PresenceService implements OnApplicationShutdown {
     return validatePresenceMeta(meta, { maxBytes, maxDepth }, this.rules.resolve(channel).requiredMeta);
   }
 
-  /** Starts tracking a member connection; tracking again replaces its meta. */
-  async track(connectionId: string, channel: string, meta: unknown = {}): Promise<PresenceMeta> {
+  /**
+   * Starts tracking a member connection; tracking again replaces its meta. With a `gate` (a new member's,
+   * internal), the gate gets the channel's `presence:state` once this change has been flushed.
+   */
+  async track(connectionId: string, channel: string, meta: unknown = {}, gate?: PresenceStateGate): Promise<PresenceMeta> {
     const membership = await this.engine.membership(channel, connectionId);
     if (!membership) throw new RealtimeException('not_joined', `Connection "${connectionId}" is not a member of "${channel}".`);
     const valid = this.validate(channel, meta);
     const write = await this.engine.presenceSet(channel, membership.clientId, connectionId, valid);
+    if (gate) {
+      let gates = this.awaitingState.get(channel);
+      if (!gates) this.awaitingState.set(channel, (gates = new Map()));
+      gates.set(connectionId, gate);
+      this.undelivered.set(stateKey(channel, connectionId), gate);
+    }
     this.changed(channel, write.countBefore > 0 && write.countAfter === write.countBefore ? 'update' : 'join', write);
     return write.meta as PresenceMeta;
   }
@@ -65,6 +85,7 @@ export class PresenceService implements OnApplicationShutdown {
 
   /** Stops tracking a connection in a channel; resolves to whether it was tracked. */
   async untrack(connectionId: string, channel: string): Promise<boolean> {
+    this.stopAwaiting(channel, connectionId);
     const write = await this.engine.presenceRemove(channel, connectionId);
     if (!write) return false;
     this.changed(channel, 'leave', write);
@@ -108,10 +129,51 @@ export class PresenceService implements OnApplicationShutdown {
     this.stream.emit(event);
   }
 
+  /**
+   * Sends a batch's diff to the members, then one `presence:state`, read after the batch and encoded
+   * once, to every new member of the batch: they get the state instead of the diff it already holds.
+   * With the memory engine the diff reaches the local members within `publish`'s call, before the read.
+   */
   private deliver(diff: PresenceDiff): void {
-    this.engine.publish(diff.channel, encodeFrame(ProtocolEvent.PresenceDiff, diff)).catch((error) => {
-      this.logger.error(`Could not send the presence diff of "${diff.channel}"`, error);
+    const { channel } = diff;
+    const frame = encodeFrame(ProtocolEvent.PresenceDiff, diff);
+    this.engine.publish(channel, frame).catch((error) => {
+      this.logger.error(`Could not send the presence diff of "${channel}"`, error);
     });
+    this.sendStates(channel, frame);
+  }
+
+  private sendStates(channel: string, diff?: Buffer): void {
+    const gates = this.awaitingState.get(channel);
+    if (!gates) return;
+    this.awaitingState.delete(channel);
+    this.engine.presenceState(channel).then(
+      (presences) => {
+        const state = encodeFrame(ProtocolEvent.PresenceState, { channel, presences });
+        for (const [connectionId, gate] of gates) this.handOver(channel, connectionId, gate, state, diff);
+      },
+      (error) => {
+        this.logger.error(`Could not read the presence state of "${channel}" for its new members`, error);
+        for (const [connectionId, gate] of gates) this.handOver(channel, connectionId, gate, null);
+      },
+    );
+  }
+
+  private handOver(channel: string, connectionId: string, gate: PresenceStateGate, state: Buffer | null, diff?: Buffer): void {
+    const key = stateKey(channel, connectionId);
+    // A member that left while its state was being read is not this gate's any more.
+    if (this.undelivered.get(key) !== gate) return;
+    this.undelivered.delete(key);
+    gate.deliverState(state, diff);
+  }
+
+  /** The member left before its state went out: its gate sends nothing more. */
+  private stopAwaiting(channel: string, connectionId: string): void {
+    const key = stateKey(channel, connectionId);
+    this.undelivered.get(key)?.discard();
+    this.undelivered.delete(key);
+    const gates = this.awaitingState.get(channel);
+    if (gates?.delete(connectionId) && gates.size === 0) this.awaitingState.delete(channel);
   }
 
   onApplicationShutdown(): void {
