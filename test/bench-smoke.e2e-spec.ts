@@ -10,7 +10,7 @@ const SERVERS = ['raw-ws', 'socket.io', 'realtime'];
 /** Runs `npm run bench`'s entry as npm does (a real server process per kind, loopback clients) and waits for it to end. */
 function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', './bench/support/ts-register.js', 'bench/run.ts', ...args], { cwd: ROOT });
+    const child = spawn(process.execPath, ['-r', './tools/ts-register.js', 'bench/run.ts', ...args], { cwd: ROOT });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk));

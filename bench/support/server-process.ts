@@ -2,7 +2,7 @@ import { ChildProcess, fork } from 'child_process';
 import { join } from 'path';
 import type { HarnessMessage, HostMessage } from '../servers/server-host';
 
-export const TS_REGISTER = join(__dirname, 'ts-register.js');
+export const TS_REGISTER = join(__dirname, '../../tools/ts-register.js');
 const START_TIMEOUT_MS = 30_000;
 const ANSWER_TIMEOUT_MS = 30_000;
 

@@ -1,5 +1,5 @@
 /**
- * One node of a test cluster, in its own process (started by cluster-node.ts through register-ts.js): a
+ * One node of a test cluster, in its own process (started by cluster-node.ts through tools/ts-register.js): a
  * Nest application with RealtimeModule on the Redis engine, on a free loopback port. It tells its parent
  * its port over IPC, then answers the parent's calls into its services (members, presence, publish…).
  */

@@ -2,7 +2,7 @@ import { ChildProcess, fork } from 'child_process';
 import { join } from 'path';
 
 const ENTRY = join(__dirname, 'cluster-node.main.ts');
-const REGISTER = join(__dirname, 'register-ts.js');
+const REGISTER = join(__dirname, '../../../tools/ts-register.js');
 
 export interface ClusterNodeOptions {
   redisUrl: string;
@@ -20,7 +20,7 @@ interface Reply {
 
 /**
  * A node of a test cluster: the application of cluster-node.main.ts in a child process of its own (so
- * that it can be killed with SIGKILL), run from TypeScript through register-ts.js. Its services are
+ * that it can be killed with SIGKILL), run from TypeScript through tools/ts-register.js. Its services are
  * reachable with `call`.
  */
 export class ClusterNode {
