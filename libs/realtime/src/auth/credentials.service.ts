@@ -36,6 +36,8 @@ export class CredentialsService implements OnModuleDestroy {
     private readonly audit: AuditService,
   ) {
     this.logger = new RealtimeLogger('RealtimeCredentials', options.logLevels);
+    // The lifecycle's one 'close' listener per socket, rather than one more for each watched connection.
+    lifecycle.onSocketClose((connection) => this.forget(connection));
   }
 
   /** Closes the connection with 1008 at its `expiresAt`, if it has one. */
@@ -81,11 +83,9 @@ export class CredentialsService implements OnModuleDestroy {
   }
 
   private schedule(connection: RealtimeConnection): void {
-    const known = this.timers.has(connection);
     clearTimeout(this.timers.get(connection));
     this.timers.delete(connection);
     if (connection.expiresAt === undefined || connection.isClosing) return;
-    if (!known) connection.socket.once('close', () => this.forget(connection));
     const delay = connection.expiresAt - Date.now();
     if (delay <= 0) return this.expire(connection);
     const timer = setTimeout(() => (delay > MAX_TIMER_MS ? this.schedule(connection) : this.expire(connection)), Math.min(delay, MAX_TIMER_MS));
@@ -99,7 +99,9 @@ export class CredentialsService implements OnModuleDestroy {
   }
 
   private forget(connection: RealtimeConnection): void {
-    clearTimeout(this.timers.get(connection));
+    const timer = this.timers.get(connection);
+    if (timer === undefined) return;
+    clearTimeout(timer);
     this.timers.delete(connection);
   }
 

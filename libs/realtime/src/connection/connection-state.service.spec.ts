@@ -149,6 +149,18 @@ describe('ConnectionStateService', () => {
       expect(socket.framesOf('connection:state')).toHaveLength(5);
     });
 
+    it('keeps the last change alone with a historySize of 1, and answers it for the current state', async () => {
+      await setUp({ state: { historySize: 1 } });
+      states.start(connection);
+      jest.setSystemTime(T0 + 100);
+      const idle = states.transition('c1', 'idle');
+      jest.setSystemTime(T0 + 200);
+
+      expect(states.history('c1')).toEqual([idle]);
+      expect(states.transition('c1', 'idle')).toBe(idle);
+      expect(connection.stateHistory).toEqual([idle]);
+    });
+
     it('hands out a copy of the history that cannot alter it', () => {
       const copy = states.history('c1');
       copy.push({ connectionId: 'c1', clientId: 'alice', from: 'x', to: 'y', at: 0 });

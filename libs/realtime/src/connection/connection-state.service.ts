@@ -74,18 +74,20 @@ export class ConnectionStateService implements OnApplicationShutdown {
   private apply(connection: RealtimeConnection, to: string, reason?: string): ConnectionStateChange {
     const from = connection.state;
     if (from === to) {
-      return connection.stateHistory[connection.stateHistory.length - 1];
+      return connection.lastStateChange!;
     }
     this.machine.assertTransition(from, to);
     return this.record(connection, from, to, reason);
   }
 
   private record(connection: RealtimeConnection, from: string | null, to: string, reason?: string): ConnectionStateChange {
-    const change: ConnectionStateChange = { connectionId: connection.id, clientId: connection.clientId, from, to, at: Date.now() };
-    if (reason !== undefined) change.reason = reason;
+    // Made whole in one literal: a `reason` added afterwards would move it to a properties array of its own.
+    const at = Date.now();
+    const { id: connectionId, clientId } = connection;
+    const change: ConnectionStateChange =
+      reason === undefined ? { connectionId, clientId, from, to, at } : { connectionId, clientId, from, to, at, reason };
     connection.state = to;
-    connection.stateHistory.push(change);
-    if (connection.stateHistory.length > this.historySize) connection.stateHistory.shift();
+    connection.recordStateChange(change, this.historySize);
     connection.sendFrame(ProtocolEvent.State, { state: to, previous: from, at: change.at });
     // Other nodes see the state through the engine; the initial one is written with the connection itself.
     if (from !== null) {

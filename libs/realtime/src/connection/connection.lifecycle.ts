@@ -36,6 +36,15 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
   private readonly released = new WeakSet<RealtimeConnection>();
   private readonly releasing = new WeakMap<RealtimeConnection, Promise<void>>();
   private readonly logger: RealtimeLogger;
+  /** Run when a socket closes, after the lifecycle took note of it (see `onSocketClose`). */
+  private readonly closeHooks: Array<(connection: RealtimeConnection, code: number) => void> = [];
+  /*
+   * The listeners every socket gets: one function each for all of them, not closures per connection
+   * (`ws` calls them with the socket as `this`, and the socket knows its connection).
+   */
+  private readonly socketPong: (this: WebSocket) => void;
+  private readonly socketError: (this: WebSocket, error: Error) => void;
+  private readonly socketClose: (this: WebSocket, code: number) => void;
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
@@ -48,6 +57,26 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
     private readonly sessions: ResumeSessions,
   ) {
     this.logger = new RealtimeLogger('RealtimeConnection', options.logLevels);
+    const lifecycle = this;
+    this.socketPong = function () {
+      RealtimeConnection.of(this)?.touch();
+    };
+    this.socketError = function (error) {
+      const connection = RealtimeConnection.of(this);
+      if (connection) lifecycle.socketFailed(connection, error);
+    };
+    this.socketClose = function (code) {
+      const connection = RealtimeConnection.of(this);
+      if (connection) lifecycle.socketClosed(connection, code);
+    };
+  }
+
+  /**
+   * Runs `hook` whenever a socket opened here closes, right after the lifecycle queued its release: one
+   * 'close' listener per socket serves them all.
+   */
+  onSocketClose(hook: (connection: RealtimeConnection, code: number) => void): void {
+    this.closeHooks.push(hook);
   }
 
   /** Registers an accepted socket; an anonymous one (no identity) is its own client. */
@@ -58,13 +87,9 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
     if (identity?.expiresAt !== undefined) connection.expiresAt = identity.expiresAt;
     connection.limitOutbound(this.options.limits.maxPendingBytes, this.slowConsumer);
     this.registry.add(connection);
-    socket.on('pong', () => connection.touch());
-    socket.on('error', (error) => {
-      this.logger.debug(`Socket error on ${connection.id}: ${error.message}`);
-      const code = PROTOCOL_ERROR_CODES[(error as { code?: string }).code ?? ''];
-      if (code !== undefined) this.closed(connection, code);
-    });
-    socket.on('close', (code) => this.closed(connection, code));
+    socket.on('pong', this.socketPong);
+    socket.on('error', this.socketError);
+    socket.on('close', this.socketClose);
     const { interval, timeout } = this.options.heartbeat;
     const resume = this.sessions.grant(connection);
     const welcome = { connectionId: connection.id, clientId: connection.clientId, heartbeat: { interval, timeout } };
@@ -75,6 +100,17 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
     this.logger.debug(`Connection ${connection.id} opened for ${connection.clientId}`);
     this.stream.emit({ type: 'open', connectionId: connection.id, clientId: connection.clientId, claims: connection.claims, at: Date.now() });
     return connection;
+  }
+
+  private socketFailed(connection: RealtimeConnection, error: Error): void {
+    this.logger.debug(`Socket error on ${connection.id}: ${error.message}`);
+    const code = PROTOCOL_ERROR_CODES[(error as { code?: string }).code ?? ''];
+    if (code !== undefined) this.closed(connection, code);
+  }
+
+  private socketClosed(connection: RealtimeConnection, code: number): void {
+    this.closed(connection, code);
+    for (const hook of this.closeHooks) hook(connection, code);
   }
 
   /** One function for every connection, rather than a closure each. */

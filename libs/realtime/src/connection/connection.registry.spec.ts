@@ -45,5 +45,31 @@ describe('ConnectionRegistry', () => {
 
   it('answers an empty set for an unknown client', () => {
     expect(registry.connectionsOf('nobody').size).toBe(0);
+    expect(registry.countOf('nobody')).toBe(0);
+  });
+
+  it("keeps a client's connections in order as they come and go, one or several", () => {
+    const [tab1, tab2, tab3] = ['c1', 'c2', 'c3'].map((id) => fakeConnection(id, 'alice').connection);
+    registry.add(tab1);
+    expect([...registry.connectionsOf('alice')]).toEqual([tab1]);
+    expect(registry.countOf('alice')).toBe(1);
+
+    registry.add(tab2);
+    registry.add(tab3);
+    registry.add(tab3);
+    expect([...registry.connectionsOf('alice')]).toEqual([tab1, tab2, tab3]);
+    expect(registry.countOf('alice')).toBe(3);
+
+    expect(registry.remove(tab2)).toBe(false);
+    expect(registry.remove(tab1)).toBe(false);
+    expect([...registry.connectionsOf('alice')]).toEqual([tab3]);
+    expect(registry.countOf('alice')).toBe(1);
+
+    registry.add(tab1);
+    expect([...registry.connectionsOf('alice')]).toEqual([tab3, tab1]);
+    expect(registry.remove(tab3)).toBe(false);
+    expect(registry.remove(tab1)).toBe(true);
+    expect(registry.countOf('alice')).toBe(0);
+    expect(registry.clientCount).toBe(0);
   });
 });

@@ -55,7 +55,7 @@ export class ConnectionService {
   }
 
   isOnline(clientId: string): boolean {
-    return this.registry.connectionsOf(clientId).size > 0;
+    return this.registry.countOf(clientId) > 0;
   }
 
   count(): number {

@@ -24,6 +24,19 @@ function closeReason(reason: string): string {
   return cut;
 }
 
+/** The cap on a connection's pending outbound bytes, and who hears of a connection that goes past it. */
+interface OutboundLimit {
+  readonly maxPendingBytes: number;
+  readonly onSlowConsumer?: (connection: RealtimeConnection) => void;
+}
+
+const NO_OUTBOUND_LIMIT: OutboundLimit = { maxPendingBytes: Infinity };
+/**
+ * The last limit handed out: connections limited alike (every connection of a server is) share one
+ * object, rather than each carrying the cap (a boxed number) and the handler.
+ */
+let lastOutboundLimit = NO_OUTBOUND_LIMIT;
+
 export interface AppHandler {
   callback: (data: unknown, context: unknown) => unknown;
   transform: (result: unknown) => import('rxjs').Observable<unknown>;
@@ -34,7 +47,11 @@ export class RealtimeConnection implements LocalConnection {
   readonly connectedAt = Date.now();
   lastSeenAt = this.connectedAt;
   state: string;
-  readonly stateHistory: ConnectionStateChange[] = [];
+  /**
+   * Its last state changes (see `stateHistory`): none, the one change most connections ever have by
+   * itself (an array for it would cost ~56 bytes a connection), or an array of them.
+   */
+  private changes: ConnectionStateChange | ConnectionStateChange[] | undefined = undefined;
   /** The client's IP address (see `limits.trustProxy`). */
   ip = '';
   /** When its credentials expire (epoch ms), if they do. */
@@ -49,10 +66,9 @@ export class RealtimeConnection implements LocalConnection {
   closeCode?: number;
   private closing = false;
   private closeTimer?: NodeJS.Timeout;
-  private maxPendingBytes = Infinity;
+  private outbound = NO_OUTBOUND_LIMIT;
   /** The TCP socket framed bytes go straight to, when `ws` need not frame them itself. */
   private readonly directTarget: Duplex | undefined;
-  private onSlowConsumer?: (connection: RealtimeConnection) => void;
   /** `@SubscribeMessage` handlers of the application's gateways, bound to this connection; none until one is. */
   private appHandlers?: Map<string, AppHandler>;
 
@@ -68,6 +84,30 @@ export class RealtimeConnection implements LocalConnection {
   ) {
     (socket as unknown as Record<symbol, RealtimeConnection>)[CONNECTION] = this;
     this.directTarget = FrameWriter.directTarget(socket);
+  }
+
+  /** Its last state changes, oldest first (see `state.historySize`); read it, do not change it. */
+  get stateHistory(): ConnectionStateChange[] {
+    const changes = this.changes;
+    if (changes === undefined) return [];
+    if (!Array.isArray(changes)) return [changes];
+    return changes;
+  }
+
+  /** Its last state change: the one that put it in its current state. */
+  get lastStateChange(): ConnectionStateChange | undefined {
+    const changes = this.changes;
+    return Array.isArray(changes) ? changes[changes.length - 1] : changes;
+  }
+
+  /** @internal Records a state change (by `ConnectionStateService`), keeping the last `historySize`. */
+  recordStateChange(change: ConnectionStateChange, historySize: number): void {
+    const changes = this.changes;
+    if (changes === undefined) this.changes = change;
+    else if (!Array.isArray(changes)) this.changes = [changes, change];
+    else changes.push(change);
+    const history = this.changes;
+    if (Array.isArray(history) && history.length > historySize) history.shift();
   }
 
   /** Binds an application handler (`@SubscribeMessage`) of a gateway to this connection. */
@@ -96,8 +136,8 @@ export class RealtimeConnection implements LocalConnection {
   send(frame: Buffer): boolean {
     if (!this.isOpen) return false;
     const pending = this.socket.bufferedAmount;
-    if (pending > 0 && pending + frame.length > this.maxPendingBytes) {
-      this.onSlowConsumer?.(this);
+    if (pending > 0 && pending + frame.length > this.outbound.maxPendingBytes) {
+      this.outbound.onSlowConsumer?.(this);
       return false;
     }
     FrameWriter.shared.write(this.socket, this.directTarget, frame);
@@ -108,8 +148,10 @@ export class RealtimeConnection implements LocalConnection {
 
   /** Caps the bytes waiting to be written; `onSlowConsumer` runs when a frame would go past it. */
   limitOutbound(maxPendingBytes: number, onSlowConsumer: (connection: RealtimeConnection) => void): void {
-    this.maxPendingBytes = maxPendingBytes;
-    this.onSlowConsumer = onSlowConsumer;
+    if (lastOutboundLimit.maxPendingBytes !== maxPendingBytes || lastOutboundLimit.onSlowConsumer !== onSlowConsumer) {
+      lastOutboundLimit = { maxPendingBytes, onSlowConsumer };
+    }
+    this.outbound = lastOutboundLimit;
   }
 
   sendFrame(event: string, data?: unknown): boolean {

@@ -52,6 +52,37 @@ describe('MemoryEngine', () => {
       expect(await engine.channelsOf('c2')).toEqual(['b']);
     });
 
+    it('knows the channels of a connection whether or not it was told of the connection, before and after its close', async () => {
+      await engine.join('a', local('c1', 'alice'), {});
+      await engine.connectionOpened({ connectionId: 'c1', clientId: 'alice', state: 'connected', connectedAt: T0 });
+      await engine.join('b', local('c1', 'alice'), {});
+      expect(await engine.channelsOf('c1')).toEqual(['a', 'b']);
+
+      await engine.connectionClosed('c1', 'alice');
+      expect(await engine.channelsOf('c1')).toEqual(['a', 'b']);
+      await engine.leave('a', 'c1');
+      expect(await engine.channelsOf('c1')).toEqual(['b']);
+      await engine.connectionOpened({ connectionId: 'c1', clientId: 'alice', state: 'connected', connectedAt: T0 });
+      await engine.join('c', local('c1', 'alice'), {});
+      await engine.leave('b', 'c1');
+      expect(await engine.channelsOf('c1')).toEqual(['c']);
+      await engine.leave('c', 'c1');
+      expect(await engine.channelsOf('c1')).toEqual([]);
+    });
+
+    it('keeps the channels of a connection in join order as it joins and leaves, one or several', async () => {
+      for (const channel of ['a', 'b', 'c']) await engine.join(channel, local('c1'), {});
+      await engine.leave('b', 'c1');
+      await engine.leave('a', 'c1');
+      expect(await engine.channelsOf('c1')).toEqual(['c']);
+      await engine.join('a', local('c1'), {});
+      expect(await engine.channelsOf('c1')).toEqual(['c', 'a']);
+      await engine.leave('c', 'c1');
+      await engine.leave('a', 'c1');
+      expect(await engine.channelsOf('c1')).toEqual([]);
+      expect(await engine.leave('a', 'c1')).toBeUndefined();
+    });
+
     it('answers the removed membership on leave, undefined when there was none', async () => {
       await engine.join('chat', local('c1', 'alice'), { a: 1 });
 
@@ -147,6 +178,28 @@ describe('MemoryEngine', () => {
       expect(await engine.presenceMeta('room', 't2')).toBeUndefined();
     });
 
+    it("keeps a clientId's metas in join order as its connections come and go, one or several", async () => {
+      const write = async (connectionId: string, v: number) => (await engine.presenceSet('room', 'alice', connectionId, { v })).meta;
+      const t1 = await write('t1', 1);
+      await engine.presenceSet('room', 'bob', 'b1', {});
+      const t2 = await write('t2', 2);
+      const t3 = await write('t3', 3);
+      const t2b = await write('t2', 22);
+
+      expect((await engine.presenceState('room')).alice).toEqual({ metas: [t1, t2b, t3] });
+      expect(t2b.onlineAt).toBe(t2.onlineAt);
+      expect((await engine.presenceRemove('room', 't1'))?.countAfter).toBe(2);
+      expect(await engine.presenceRemove('room', 't3')).toMatchObject({ meta: t3, countBefore: 2, countAfter: 1 });
+      expect(await engine.presenceMeta('room', 't2')).toEqual({ clientId: 'alice', meta: t2b });
+      expect(await engine.presenceMeta('room', 't3')).toBeUndefined();
+      const t4 = await write('t4', 4);
+      expect(await engine.presenceState('room')).toEqual({ alice: { metas: [t2b, t4] }, bob: { metas: [expect.objectContaining({ connectionId: 'b1' })] } });
+      expect(engine.entries().presence.map(({ clientId, connectionId }) => `${clientId}/${connectionId}`)).toEqual(['alice/t2', 'alice/t4', 'bob/b1']);
+      expect(await engine.presenceRemove('room', 't4')).toMatchObject({ countBefore: 2, countAfter: 1 });
+      expect(await engine.presenceRemove('room', 't2')).toMatchObject({ meta: t2b, countBefore: 1, countAfter: 0 });
+      expect(await engine.presenceState('room')).toEqual({ bob: { metas: [expect.objectContaining({ connectionId: 'b1' })] } });
+    });
+
     it('finds presence entries whose connection is no longer a member', async () => {
       await engine.join('room', local('t1', 'alice'), {});
       await engine.join('room', local('t2', 'alice'), {});
@@ -233,6 +286,24 @@ describe('MemoryEngine', () => {
       expect(await engine.connectionClosed('t2', 'alice')).toEqual({ lastOfClient: true });
       await engine.connectionState('t2', 'connected');
       expect(await engine.connectionsOfClient('alice')).toEqual([]);
+    });
+
+    it("keeps a client's connections as they open and close, one or several", async () => {
+      const open = (connectionId: string) => engine.connectionOpened({ connectionId, clientId: 'alice', state: 'connected', connectedAt: T0 });
+      const ids = async () => (await engine.connectionsOfClient('alice')).map((record) => record.connectionId);
+      await open('t1');
+      expect(await ids()).toEqual(['t1']);
+      await open('t2');
+      await open('t3');
+      expect(await engine.connectionClosed('t1', 'alice')).toEqual({ lastOfClient: false });
+      expect(await engine.connectionClosed('t2', 'alice')).toEqual({ lastOfClient: false });
+      expect(await ids()).toEqual(['t3']);
+      await open('t4');
+      expect(await ids()).toEqual(['t3', 't4']);
+      expect(await engine.connectionClosed('t3', 'alice')).toEqual({ lastOfClient: false });
+      expect(await engine.connectionClosed('t4', 'alice')).toEqual({ lastOfClient: true });
+      expect(await engine.connectionClosed('t4', 'alice')).toEqual({ lastOfClient: true });
+      expect(await ids()).toEqual([]);
     });
 
     it('writes to one connection of the bound node', async () => {

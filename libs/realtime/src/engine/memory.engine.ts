@@ -31,16 +31,93 @@ export interface MemoryEngineEntries {
   presence: Array<{ channel: string; clientId: string; connectionId: string; meta: PresenceMeta }>;
 }
 
-interface LocalMember extends Membership {
+/** A membership of this node: its connection stands for its connectionId and clientId (not kept twice). */
+interface LocalMember {
   connection: LocalConnection;
+  meta: Record<string, unknown>;
+  joinedAt: number;
+}
+
+/**
+ * A clientId's presence in a channel: its one meta while it has one connection there (most clientIds;
+ * a Map each would cost ~200 bytes), a Map connectionId → meta, in join order, from the second on. A
+ * stored meta carries its connectionId (see `storedMeta`).
+ */
+type ClientPresence = PresenceMeta | Map<string, PresenceMeta>;
+
+/** The metas of a clientId's presence, in join order. */
+function metasOf(presence: ClientPresence): Iterable<PresenceMeta> {
+  return presence instanceof Map ? presence.values() : [presence];
+}
+
+function presenceCount(presence: ClientPresence | undefined): number {
+  return presence === undefined ? 0 : presence instanceof Map ? presence.size : 1;
+}
+
+function presenceOf(presence: ClientPresence | undefined, connectionId: string): PresenceMeta | undefined {
+  if (presence === undefined) return undefined;
+  if (presence instanceof Map) return presence.get(connectionId);
+  return presence.connectionId === connectionId ? presence : undefined;
+}
+
+/**
+ * Ids kept per key (the connections of a clientId, the channels of a connection): the id itself while
+ * there is one (most keys), a Set from the second on.
+ */
+type IdSet = string | Set<string>;
+
+/** The ids with one more. */
+function withId(held: IdSet | undefined, id: string): IdSet {
+  if (held === undefined) return id;
+  if (typeof held !== 'string') return held.add(id);
+  return held === id ? held : new Set([held, id]);
+}
+
+/** The ids with one fewer; undefined when none is left. */
+function withoutId(held: IdSet | undefined, id: string): IdSet | undefined {
+  if (held === undefined || held === id) return undefined;
+  if (typeof held === 'string') return held;
+  held.delete(id);
+  return held.size === 1 ? held.values().next().value! : held;
+}
+
+function addId(map: Map<string, IdSet>, key: string, id: string): void {
+  const held = map.get(key);
+  const ids = withId(held, id);
+  if (ids !== held) map.set(key, ids);
+}
+
+/** Removes an id; returns whether any is left under the key. */
+function removeId(map: Map<string, IdSet>, key: string, id: string): boolean {
+  const held = map.get(key);
+  const ids = withoutId(held, id);
+  if (ids === undefined) map.delete(key);
+  else if (ids !== held) map.set(key, ids);
+  return ids !== undefined;
+}
+
+function idsOf(held: IdSet | undefined): string[] {
+  return held === undefined ? [] : typeof held === 'string' ? [held] : [...held];
+}
+
+/**
+ * A connection as this engine keeps it: its id is the key, its node this one; and the channels it is a
+ * member of (kept here rather than in a map of their own: a map entry per connection).
+ */
+interface StoredConnection {
+  clientId: string;
+  state: string;
+  connectedAt: number;
+  channels: IdSet | undefined;
 }
 
 interface ChannelRecord {
   members: Map<string, LocalMember>;
-  /** clientId → connectionId → meta, in join order. */
-  presence: Map<string, Map<string, PresenceMeta>>;
-  /** connectionId → clientId of its presence entry. */
-  presenceOwners: Map<string, string>;
+  /**
+   * clientId → its presence in the channel, in join order. Which clientId a connection's entry is under
+   * is not kept (a map entry per member): see `presenceOwner`.
+   */
+  presence: Map<string, ClientPresence>;
   emptySince: number;
 }
 
@@ -49,10 +126,12 @@ export class MemoryEngine implements RealtimeEngine {
   readonly nodeId = randomUUID();
   private node?: EngineNode;
   private readonly channels = new Map<string, ChannelRecord>();
-  private readonly channelsByConnection = new Map<string, Set<string>>();
+  /** The channels of connections this engine holds no record of (not opened here, or closed already). */
+  private readonly channelsByConnection = new Map<string, IdSet>();
   private readonly groups = new Map<string, Set<string>>();
-  private readonly connections = new Map<string, ConnectionRecord>();
-  private readonly connectionsByClient = new Map<string, Set<string>>();
+  /** Records by connectionId, without what the key and this engine tell (see `recordOf`). */
+  private readonly connections = new Map<string, StoredConnection>();
+  private readonly connectionsByClient = new Map<string, IdSet>();
   private readonly history: MemoryHistory;
   /** Saved sessions, oldest first (they all live as long as the resume window, so oldest first is soonest to expire). */
   private readonly sessions = new Map<string, { session: ResumeSession; expiresAt: number }>();
@@ -69,10 +148,12 @@ export class MemoryEngine implements RealtimeEngine {
   watch(_listener: EngineListener): void {}
 
   async connectionOpened(record: Omit<ConnectionRecord, 'nodeId'>): Promise<void> {
-    this.connections.set(record.connectionId, { ...record, nodeId: this.nodeId });
-    let ids = this.connectionsByClient.get(record.clientId);
-    if (!ids) this.connectionsByClient.set(record.clientId, (ids = new Set()));
-    ids.add(record.connectionId);
+    // Field by field, not spread: a spread copy got a hidden class of its own (~220 bytes) each.
+    const { connectionId, clientId, state, connectedAt } = record;
+    const channels = this.connections.get(connectionId)?.channels ?? this.channelsByConnection.get(connectionId);
+    this.channelsByConnection.delete(connectionId);
+    this.connections.set(connectionId, { clientId, state, connectedAt, channels });
+    addId(this.connectionsByClient, clientId, connectionId);
   }
 
   async connectionState(connectionId: string, state: string): Promise<void> {
@@ -81,16 +162,15 @@ export class MemoryEngine implements RealtimeEngine {
   }
 
   async connectionClosed(connectionId: string, clientId: string): Promise<{ lastOfClient: boolean }> {
+    const stored = this.connections.get(connectionId);
+    // Memberships outlive the record (they are left on their own).
+    if (stored?.channels !== undefined) this.channelsByConnection.set(connectionId, stored.channels);
     this.connections.delete(connectionId);
-    const ids = this.connectionsByClient.get(clientId);
-    ids?.delete(connectionId);
-    if (ids?.size) return { lastOfClient: false };
-    this.connectionsByClient.delete(clientId);
-    return { lastOfClient: true };
+    return { lastOfClient: !removeId(this.connectionsByClient, clientId, connectionId) };
   }
 
   async connectionsOfClient(clientId: string): Promise<ConnectionRecord[]> {
-    return [...(this.connectionsByClient.get(clientId) ?? [])].map((id) => ({ ...this.connections.get(id)! }));
+    return idsOf(this.connectionsByClient.get(clientId)).map((id) => this.recordOf(id, this.connections.get(id)!));
   }
 
   async connectionCount(): Promise<number> {
@@ -100,7 +180,7 @@ export class MemoryEngine implements RealtimeEngine {
   private record(channel: string): ChannelRecord {
     let record = this.channels.get(channel);
     if (!record) {
-      record = { members: new Map(), presence: new Map(), presenceOwners: new Map(), emptySince: Date.now() };
+      record = { members: new Map(), presence: new Map(), emptySince: Date.now() };
       this.channels.set(channel, record);
     }
     return record;
@@ -119,16 +199,10 @@ export class MemoryEngine implements RealtimeEngine {
       return { created: false };
     }
     if (limit > 0 && record.members.size >= limit) return { created: false, full: true };
-    record.members.set(connection.id, {
-      connection,
-      connectionId: connection.id,
-      clientId: connection.clientId,
-      meta,
-      joinedAt: Date.now(),
-    });
-    let joined = this.channelsByConnection.get(connection.id);
-    if (!joined) this.channelsByConnection.set(connection.id, (joined = new Set()));
-    joined.add(channel);
+    record.members.set(connection.id, { connection, meta, joinedAt: Date.now() });
+    const stored = this.connections.get(connection.id);
+    if (stored) stored.channels = withId(stored.channels, channel);
+    else addId(this.channelsByConnection, connection.id, channel);
     return { created: true };
   }
 
@@ -138,9 +212,9 @@ export class MemoryEngine implements RealtimeEngine {
     if (!record || !member) return undefined;
     record.members.delete(connectionId);
     if (record.members.size === 0) record.emptySince = Date.now();
-    const joined = this.channelsByConnection.get(connectionId);
-    joined?.delete(channel);
-    if (joined?.size === 0) this.channelsByConnection.delete(connectionId);
+    const stored = this.connections.get(connectionId);
+    if (stored) stored.channels = withoutId(stored.channels, channel);
+    else removeId(this.channelsByConnection, connectionId, channel);
     return toMembership(member);
   }
 
@@ -158,7 +232,7 @@ export class MemoryEngine implements RealtimeEngine {
   }
 
   async channelsOf(connectionId: string): Promise<string[]> {
-    return [...(this.channelsByConnection.get(connectionId) ?? [])];
+    return idsOf(this.connections.get(connectionId)?.channels ?? this.channelsByConnection.get(connectionId));
   }
 
   async emptyChannels(): Promise<Array<{ channel: string; since: number }>> {
@@ -231,14 +305,19 @@ export class MemoryEngine implements RealtimeEngine {
 
   /** Everything this node holds, for an engine that mirrors it into a shared store. */
   entries(): MemoryEngineEntries {
-    const entries: MemoryEngineEntries = { connections: [...this.connections.values()].map((record) => ({ ...record })), members: [], presence: [] };
+    const entries: MemoryEngineEntries = { connections: [...this.connections].map(([id, stored]) => this.recordOf(id, stored)), members: [], presence: [] };
     for (const [channel, record] of this.channels) {
       for (const member of record.members.values()) entries.members.push({ channel, ...toMembership(member) });
-      for (const [clientId, metas] of record.presence) {
-        for (const [connectionId, meta] of metas) entries.presence.push({ channel, clientId, connectionId, meta });
+      for (const [clientId, presence] of record.presence) {
+        for (const meta of metasOf(presence)) entries.presence.push({ channel, clientId, connectionId: meta.connectionId, meta });
       }
     }
     return entries;
+  }
+
+  /** A connection's record, a copy of its own. */
+  private recordOf(connectionId: string, { clientId, state, connectedAt }: StoredConnection): ConnectionRecord {
+    return { connectionId, clientId, nodeId: this.nodeId, state, connectedAt };
   }
 
   /** Whether a connection is one of this engine's (opened here and not closed). */
@@ -263,42 +342,66 @@ export class MemoryEngine implements RealtimeEngine {
 
   async presenceSet(channel: string, clientId: string, connectionId: string, meta: Record<string, unknown>): Promise<PresenceWrite> {
     const record = this.record(channel);
-    let metas = record.presence.get(clientId);
-    const countBefore = metas?.size ?? 0;
-    if (!metas) record.presence.set(clientId, (metas = new Map()));
-    const onlineAt = (metas.get(connectionId)?.onlineAt as number | undefined) ?? Date.now();
+    const presence = record.presence.get(clientId);
+    const countBefore = presenceCount(presence);
+    const onlineAt = (presenceOf(presence, connectionId)?.onlineAt as number | undefined) ?? Date.now();
     const stored = storedMeta(meta, connectionId, onlineAt);
-    metas.set(connectionId, stored);
-    record.presenceOwners.set(connectionId, clientId);
-    return { clientId, connectionId, meta: stored, countBefore, countAfter: metas.size };
+    let countAfter = 1;
+    if (presence === undefined || (!(presence instanceof Map) && presence.connectionId === connectionId)) {
+      record.presence.set(clientId, stored);
+    } else if (presence instanceof Map) {
+      presence.set(connectionId, stored);
+      countAfter = presence.size;
+    } else {
+      record.presence.set(clientId, new Map([[presence.connectionId, presence], [connectionId, stored]]));
+      countAfter = 2;
+    }
+    return { clientId, connectionId, meta: stored, countBefore, countAfter };
   }
 
   async presenceRemove(channel: string, connectionId: string): Promise<PresenceWrite | undefined> {
     const record = this.channels.get(channel);
     if (!record) return undefined;
-    const clientId = record.presenceOwners.get(connectionId);
-    const metas = clientId === undefined ? undefined : record.presence.get(clientId);
-    const meta = metas?.get(connectionId);
-    if (clientId === undefined || !metas || !meta) return undefined;
-    const countBefore = metas.size;
-    metas.delete(connectionId);
-    record.presenceOwners.delete(connectionId);
-    if (metas.size === 0) record.presence.delete(clientId);
+    const clientId = this.presenceOwner(record, connectionId);
+    const presence = clientId === undefined ? undefined : record.presence.get(clientId);
+    const meta = presenceOf(presence, connectionId);
+    if (clientId === undefined || presence === undefined || !meta) return undefined;
+    const countBefore = presenceCount(presence);
+    if (presence instanceof Map) {
+      presence.delete(connectionId);
+      // Back to the meta itself once it is the only one.
+      if (presence.size === 1) record.presence.set(clientId, presence.values().next().value!);
+    } else {
+      record.presence.delete(clientId);
+    }
     if (record.members.size === 0 && record.presence.size === 0) record.emptySince = Date.now();
-    return { clientId, connectionId, meta, countBefore, countAfter: metas.size };
+    return { clientId, connectionId, meta, countBefore, countAfter: countBefore - 1 };
   }
 
   async presenceMeta(channel: string, connectionId: string): Promise<{ clientId: string; meta: PresenceMeta } | undefined> {
     const record = this.channels.get(channel);
-    const clientId = record?.presenceOwners.get(connectionId);
-    const meta = clientId === undefined ? undefined : record?.presence.get(clientId)?.get(connectionId);
+    const clientId = record && this.presenceOwner(record, connectionId);
+    const meta = clientId === undefined ? undefined : presenceOf(record?.presence.get(clientId), connectionId);
     return clientId !== undefined && meta ? { clientId, meta } : undefined;
+  }
+
+  /**
+   * The clientId a connection's presence in a channel is under: its connection's, found through the
+   * node, for a connection of this node (every tracked one, but in a test); otherwise looked for.
+   */
+  private presenceOwner(record: ChannelRecord, connectionId: string): string | undefined {
+    const clientId = this.node?.get(connectionId)?.clientId;
+    if (clientId !== undefined && presenceOf(record.presence.get(clientId), connectionId)) return clientId;
+    for (const [owner, presence] of record.presence) {
+      if (owner !== clientId && presenceOf(presence, connectionId)) return owner;
+    }
+    return undefined;
   }
 
   async presenceState(channel: string): Promise<PresenceState> {
     const state: PresenceState = {};
-    for (const [clientId, metas] of this.channels.get(channel)?.presence ?? []) {
-      state[clientId] = { metas: [...metas.values()] };
+    for (const [clientId, presence] of this.channels.get(channel)?.presence ?? []) {
+      state[clientId] = { metas: presence instanceof Map ? [...presence.values()] : [presence] };
     }
     return state;
   }
@@ -306,8 +409,9 @@ export class MemoryEngine implements RealtimeEngine {
   async presenceOrphans(): Promise<Array<{ channel: string; connectionId: string }>> {
     const orphans: Array<{ channel: string; connectionId: string }> = [];
     for (const [channel, record] of this.channels) {
-      for (const metas of record.presence.values()) {
-        for (const connectionId of metas.keys()) {
+      for (const presence of record.presence.values()) {
+        for (const meta of metasOf(presence)) {
+          const connectionId = meta.connectionId;
           if (!record.members.has(connectionId)) orphans.push({ channel, connectionId });
         }
       }
@@ -349,6 +453,6 @@ export class MemoryEngine implements RealtimeEngine {
   }
 }
 
-function toMembership({ connectionId, clientId, meta, joinedAt }: LocalMember): Membership {
-  return { connectionId, clientId, meta, joinedAt };
+function toMembership({ connection, meta, joinedAt }: LocalMember): Membership {
+  return { connectionId: connection.id, clientId: connection.clientId, meta, joinedAt };
 }

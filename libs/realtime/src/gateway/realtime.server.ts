@@ -1,11 +1,12 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { IncomingMessage, Server } from 'http';
 import type { Duplex } from 'stream';
-import { WebSocket, WebSocketServer } from 'ws';
+import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { AuditService } from '../audit/audit.service';
 import { ConnectionLifecycle } from '../connection/connection.lifecycle';
 import { ConnectionRegistry } from '../connection/connection.registry';
 import { ConnectionService } from '../connection/connection.service';
+import { RealtimeConnection } from '../connection/realtime-connection';
 import type { RealtimeEngine } from '../engine/realtime-engine.interface';
 import { RealtimeLogger } from '../logging/realtime.logger';
 import { MiddlewarePipeline } from '../middleware/middleware.pipeline';
@@ -48,6 +49,8 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
   readonly wss: WebSocketServer;
   private readonly logger: RealtimeLogger;
   private httpServer?: Server;
+  /** Every socket's 'message' listener: one function for all (`this` is the socket), not a closure each. */
+  private readonly socketMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
@@ -69,6 +72,13 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
       handleProtocols: (offered) => (offered.has(JSON_SUBPROTOCOL) ? JSON_SUBPROTOCOL : false),
     });
     this.wss.on('connection', (socket: WebSocket, _request: IncomingMessage, context: UpgradeContext) => this.opened(socket, context));
+    const frames = this.dispatcher;
+    this.socketMessage = function (data, isBinary) {
+      const connection = RealtimeConnection.of(this);
+      if (connection) frames.dispatch(connection, data, isBinary);
+    };
+    // With the lifecycle's own 'close' listener, rather than one more listener per socket.
+    lifecycle.onSocketClose((connection, code) => this.pipeline.closed(connection, connection.closeCode ?? code));
   }
 
   async onModuleInit(): Promise<void> {
@@ -131,9 +141,7 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
   private opened(socket: WebSocket, context: UpgradeContext): void {
     context.open();
     const connection = this.lifecycle.open(socket, context.identity, context.ip);
-    socket.on('message', (data, isBinary) => this.dispatcher.dispatch(connection, data, isBinary));
-    // `on`, not `once`: ws emits 'close' once, and a once-wrapper per connection is memory for nothing.
-    socket.on('close', (code) => this.pipeline.closed(connection, connection.closeCode ?? code));
+    socket.on('message', this.socketMessage);
     this.pipeline.opened(connection, context);
   }
 

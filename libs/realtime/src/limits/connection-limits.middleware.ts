@@ -55,7 +55,7 @@ export class ConnectionLimitsMiddleware implements BuiltInMiddleware {
     const clientId = context.identity?.clientId;
     if (clientId === undefined || this.maxPerClient === 0) return;
     const pending = this.pendingByClient.get(clientId) ?? 0;
-    if (this.registry.connectionsOf(clientId).size + pending >= this.maxPerClient) {
+    if (this.registry.countOf(clientId) + pending >= this.maxPerClient) {
       context.refuse(429, `Too many connections for this user (at most ${this.maxPerClient}); close some and try again.`);
     }
     this.pendingByClient.set(clientId, pending + 1);

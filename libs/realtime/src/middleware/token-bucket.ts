@@ -1,8 +1,8 @@
 /**
  * A token bucket's rule: holds up to `burst` tokens, refilled continuously at `perSecond`. A bucket's
- * state is two numbers, its tokens and when they were counted, kept by the caller in an array with
- * the states of other buckets: thousands of connections with several buckets each cost a few numbers
- * apiece, not an object per bucket.
+ * state is one number, its tokens, kept by the caller in an array with the tokens of other buckets and
+ * the time they were all counted at (see `refill`): thousands of connections with several buckets each
+ * cost a few numbers apiece, not an object per bucket.
  */
 export class TokenBucket {
   private readonly perMs: number;
@@ -14,23 +14,20 @@ export class TokenBucket {
     this.perMs = perSecond / 1000;
   }
 
-  /** Appends the state of a full bucket as of `now` to `states`; returns where it starts. */
-  fill(states: number[], now: number): number {
-    states.push(this.burst, now);
-    return states.length - 2;
+  /**
+   * Adds what `elapsed` ms bring to the tokens at `states[at]`, never past the burst. Refilling buckets
+   * at every step or once over the whole time comes to the same: the cap is reached either way or never.
+   */
+  refill(states: number[], at: number, elapsed: number): void {
+    states[at] = Math.min(this.burst, states[at] + elapsed * this.perMs);
   }
 
   /**
-   * Takes `amount` tokens at time `now` (ms) from the bucket whose state starts at `states[at]`;
+   * Takes `amount` tokens from the bucket whose tokens are `states[at]` (refilled by the caller);
    * returns 0 when it did, or how many ms until it could.
    */
-  take(states: number[], at: number, amount: number, now: number): number {
-    let tokens = states[at];
-    if (now > states[at + 1]) {
-      tokens = Math.min(this.burst, tokens + (now - states[at + 1]) * this.perMs);
-      states[at] = tokens;
-      states[at + 1] = now;
-    }
+  take(states: number[], at: number, amount: number): number {
+    const tokens = states[at];
     if (tokens >= amount) {
       states[at] = tokens - amount;
       return 0;

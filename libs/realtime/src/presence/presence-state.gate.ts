@@ -11,9 +11,10 @@ import type { LocalConnection } from '../engine/realtime-engine.interface';
  * Holding lasts one batch window plus the state's read: the frames of that window, no more.
  */
 export class PresenceStateGate implements LocalConnection {
+  // Every field set here, in one order: one hidden class for all gates (one lives per membership).
   private held: Buffer[] | undefined = [];
-  private state?: Buffer | null;
-  private alreadyInState?: Buffer;
+  private state: Buffer | null | undefined = undefined;
+  private alreadyInState: Buffer | undefined = undefined;
   private released = false;
   private discarded = false;
 

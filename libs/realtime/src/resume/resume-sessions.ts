@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'crypto';
+import { createHmac, randomBytes } from 'crypto';
 import type { RealtimeConnection } from '../connection/realtime-connection';
 import type { RealtimeEngine, SessionChannel } from '../engine/realtime-engine.interface';
 import type { ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
@@ -18,10 +18,14 @@ const FINAL_CLOSES = new Set<number>([CloseCode.DisconnectedByApplication, Close
 /**
  * Hands each connection a resume token with its welcome, and when the connection closes keeps where it
  * was (channels, metas) under that token in the engine for the resume window, on every node.
+ *
+ * A token is not kept per connection (a string and a weak-map entry apiece, for the connection's life):
+ * it is derived from the connectionId with a key of this process's, as unguessable as random bytes
+ * without the key, and derived again when the connection closes.
  */
 @Injectable()
 export class ResumeSessions {
-  private readonly tokens = new WeakMap<RealtimeConnection, string>();
+  private readonly key = randomBytes(32);
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
@@ -31,16 +35,12 @@ export class ResumeSessions {
   /** The welcome's `resume` for a new connection; undefined when resume is off. */
   grant(connection: RealtimeConnection): ResumeGrant | undefined {
     if (!this.options.resume) return undefined;
-    const token = randomBytes(24).toString('base64url');
-    this.tokens.set(connection, token);
-    return { token, ttl: this.options.resume.ttl };
+    return { token: this.tokenOf(connection), ttl: this.options.resume.ttl };
   }
 
   /** Keeps the session of a closing connection (before its channels are left); nothing for a final close or no channel. */
   async save(connection: RealtimeConnection, code: number): Promise<void> {
-    const token = this.tokens.get(connection);
-    this.tokens.delete(connection);
-    if (!token || !this.options.resume || FINAL_CLOSES.has(code)) return;
+    if (!this.options.resume || FINAL_CLOSES.has(code)) return;
     const channels: SessionChannel[] = [];
     for (const channel of await this.engine.channelsOf(connection.id)) {
       const membership = await this.engine.membership(channel, connection.id);
@@ -55,6 +55,11 @@ export class ResumeSessions {
     }
     if (channels.length === 0) return;
     const session = { clientId: connection.clientId, anonymous: connection.clientId === connection.id, channels };
-    await this.engine.saveSession(token, session, this.options.resume.ttl);
+    await this.engine.saveSession(this.tokenOf(connection), session, this.options.resume.ttl);
+  }
+
+  /** A connection's token: 24 bytes of HMAC-SHA256 of its id, base64url (32 characters, as random ones were). */
+  private tokenOf(connection: RealtimeConnection): string {
+    return createHmac('sha256', this.key).update(connection.id).digest().subarray(0, 24).toString('base64url');
   }
 }
