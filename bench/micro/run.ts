@@ -3,8 +3,9 @@ import { broadcastSuite } from './broadcast.micro';
 import { frameParseSuite } from './frame-parse.micro';
 import type { MicroSuite } from './micro-suite';
 import { presenceDiffSuite } from './presence-diff.micro';
+import { presenceStateSuite } from './presence-state.micro';
 
-const SUITES: MicroSuite[] = [broadcastSuite, presenceDiffSuite, frameParseSuite];
+const SUITES: MicroSuite[] = [broadcastSuite, presenceDiffSuite, frameParseSuite, presenceStateSuite];
 
 function nanoseconds(ms: number): string {
   return `${Math.round(ms * 1e6).toLocaleString('en-US')} ns`;
