@@ -256,12 +256,18 @@ describe('presence diffs batched over a window', () => {
 
   afterEach(() => rt.close());
 
-  it('sends the changes of one window as a single diff, a join and leave of the same connection cancelling out', async () => {
-    const watcher = await rt.connect({ user: 'watcher' });
-    await watcher.request('channel:join', { channel: ROOM });
-    const watcherState = watcher.nextEvent('presence:state');
+  /** A member whose own window has been flushed: it holds the state and gets later windows' diffs. */
+  async function memberBeforeTheWindow(user: string): Promise<TestClient> {
+    const client = await rt.connect({ user });
+    await client.request('channel:join', { channel: ROOM });
+    const state = client.nextEvent('presence:state');
     rt.get(PresenceService).flush();
-    await watcherState;
+    await state;
+    return client;
+  }
+
+  it('sends the changes of one window as a single diff, a join and leave of the same connection cancelling out', async () => {
+    const watcher = await memberBeforeTheWindow('watcher');
 
     const bob = await rt.connect({ user: 'bob' });
     await bob.request('channel:join', { channel: ROOM });
@@ -298,11 +304,7 @@ describe('presence diffs batched over a window', () => {
   });
 
   it('holds the channel back from a new member until its state has gone out, then sends the state first', async () => {
-    const watcher = await rt.connect({ user: 'watcher' });
-    await watcher.request('channel:join', { channel: ROOM });
-    const watcherState = watcher.nextEvent('presence:state');
-    rt.get(PresenceService).flush();
-    await watcherState;
+    const watcher = await memberBeforeTheWindow('watcher');
 
     const bob = await rt.connect({ user: 'bob' });
     const mark = bob.mark();
