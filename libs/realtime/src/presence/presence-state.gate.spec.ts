@@ -37,16 +37,29 @@ describe('PresenceStateGate', () => {
     expect(connection.sent).toEqual(['state', 'message']);
   });
 
-  it('drops the diff the state already holds, and only that one', () => {
+  it('drops the diff the state already holds, once', () => {
     const connection = recorder();
     const gate = new PresenceStateGate(connection);
     const ownDiff = frame('diff');
     gate.send(ownDiff);
+    gate.send(frame('other diff'));
     gate.send(frame('diff'));
     gate.deliverState(frame('state'), ownDiff);
     gate.release();
 
-    expect(connection.sent).toEqual(['state', 'diff']);
+    expect(connection.sent).toEqual(['state', 'other diff', 'diff']);
+  });
+
+  it('drops the same diff once when it comes back after the state (through a cluster engine)', () => {
+    const connection = recorder();
+    const gate = new PresenceStateGate(connection);
+    gate.deliverState(frame('state'), frame('diff of the window'));
+    gate.release();
+    gate.send(frame('a message'));
+    gate.send(frame('diff of the window'));
+    gate.send(frame('diff of the window'));
+
+    expect(connection.sent).toEqual(['state', 'a message', 'diff of the window']);
   });
 
   it('lets the held frames through without a state that could not be read', () => {

@@ -6,7 +6,9 @@ import type { LocalConnection } from '../engine/realtime-engine.interface';
  * (`deliverState`, at the diff flush that follows the join); then the state goes first and the held
  * frames after it, in order. So a member never gets a diff it would have to apply to no state, and a
  * diff that raced the state (another node's) is applied after it, where it changes nothing or what is
- * newer. The diff of the joiner's own batch is dropped: the state holds it already.
+ * newer. The diff of the joiner's own batch is dropped: the state holds it already. A cluster engine
+ * brings that diff back through its bus, maybe after the state: the first frame of the same bytes is
+ * dropped then, whenever it comes.
  *
  * Holding lasts one batch window plus the state's read: the frames of that window, no more.
  */
@@ -35,7 +37,7 @@ export class PresenceStateGate implements LocalConnection {
 
   send(frame: Buffer): boolean {
     if (this.discarded) return false;
-    if (!this.held) return this.connection.send(frame);
+    if (!this.held) return this.isAlreadyInState(frame) || this.connection.send(frame);
     this.held.push(frame);
     return true;
   }
@@ -65,9 +67,17 @@ export class PresenceStateGate implements LocalConnection {
 
   private open(): void {
     const held = this.held ?? [];
-    const { state, alreadyInState } = this;
-    this.held = this.state = this.alreadyInState = undefined;
+    const { state } = this;
+    this.held = this.state = undefined;
     if (state) this.connection.send(state);
-    for (const frame of held) if (frame !== alreadyInState) this.connection.send(frame);
+    for (const frame of held) if (!this.isAlreadyInState(frame)) this.connection.send(frame);
+  }
+
+  /** Whether the frame is the diff the state holds (it is then forgotten: it comes once). */
+  private isAlreadyInState(frame: Buffer): boolean {
+    const diff = this.alreadyInState;
+    if (diff === undefined || (frame !== diff && (frame.length !== diff.length || !frame.equals(diff)))) return false;
+    this.alreadyInState = undefined;
+    return true;
   }
 }
