@@ -39,6 +39,14 @@ describe('RealtimeClient', () => {
     return socket;
   }
 
+  /** Joins the channel, the server on `socket` saying yes. */
+  async function joinedOn<C extends { join(): Promise<unknown> }>(socket: ScriptedSocket, channel: C): Promise<C> {
+    const joined = channel.join();
+    socket.replyAll('channel:join');
+    await joined;
+    return channel;
+  }
+
   describe('connecting', () => {
     it('offers the JSON subprotocol and sends the token and params in the query', async () => {
       const realtime = client({ token: 's3cret', params: { v: '1' } });
@@ -293,10 +301,7 @@ describe('RealtimeClient', () => {
       const realtime = client();
       realtime.connect();
       const first = await connected(realtime);
-      const room = realtime.channel('room:a');
-      const joined = room.join();
-      first.replyAll('channel:join');
-      await joined;
+      const room = await joinedOn(first, realtime.channel('room:a'));
       first.end({ code: 1006, reason: '' });
 
       await room.leave();
@@ -327,10 +332,7 @@ describe('RealtimeClient', () => {
       realtime.on('error', (error) => errors.push(error.code));
       realtime.connect();
       const first = await connected(realtime);
-      const room = realtime.channel('room:a');
-      const joined = room.join();
-      first.replyAll('channel:join');
-      await joined;
+      const room = await joinedOn(first, realtime.channel('room:a'));
       first.end({ code: 1006, reason: '' });
       const second = await connected(realtime);
 
@@ -345,10 +347,7 @@ describe('RealtimeClient', () => {
       const realtime = client();
       realtime.connect();
       const first = await connected(realtime);
-      const room = realtime.channel('room:a');
-      const joined = room.join();
-      first.replyAll('channel:join');
-      await joined;
+      const room = await joinedOn(first, realtime.channel('room:a'));
       first.push({ event: 'presence:state', data: { channel: 'room:a', presences: { bob: { metas: [{ connectionId: 'b1', onlineAt: 1 }] } } } });
       first.end({ code: 1001, reason: '' });
 
@@ -410,10 +409,7 @@ describe('RealtimeClient', () => {
       realtime.connect();
       const first = await scripted.socket(1);
       first.welcome(undefined, 'alice', GRANT);
-      const room = realtime.channel('room:b');
-      const joined = room.join();
-      first.replyAll('channel:join');
-      await joined;
+      const room = await joinedOn(first, realtime.channel('room:b'));
       first.end({ code: 1006, reason: '' });
       jest.setSystemTime(1_000_000 + GRANT.ttl);
       await jest.advanceTimersByTimeAsync(1);

@@ -1,16 +1,6 @@
 import { MemoryEngine } from '../engine/memory.engine';
-import type { RealtimeModuleOptions } from './realtime-options.interface';
 import { DEFAULT_STATES, DEFAULT_TRANSITIONS, resolveRealtimeOptions } from './realtime-options.resolver';
-
-/** The message a bad option fails with, or undefined when it does not fail. */
-function failure(raw: unknown): string | undefined {
-  try {
-    resolveRealtimeOptions(raw as RealtimeModuleOptions);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
+import { optionsFailure as failure } from '../testing/option-failure';
 
 describe('resolveRealtimeOptions', () => {
   describe('defaults', () => {

@@ -1,14 +1,5 @@
-import type { RealtimeModuleOptions } from './realtime-options.interface';
 import { resolveRealtimeOptions } from './realtime-options.resolver';
-
-function failure(raw: unknown): string | undefined {
-  try {
-    resolveRealtimeOptions(raw as RealtimeModuleOptions);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
+import { optionsFailure as failure } from '../testing/option-failure';
 
 describe('security options', () => {
   it('has production defaults: origin checks, rate limits and limits on, compression off, no middleware', () => {
