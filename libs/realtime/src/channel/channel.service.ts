@@ -130,7 +130,8 @@ export class ChannelService implements OnApplicationShutdown {
     const options = this.rules.resolve(channel);
     const checked = this.presence.validate(channel, meta);
     await this.assertRoomForAnotherChannel(connectionId, channel);
-    const gate = options.presence && !how.via && !(await this.engine.membership(channel, connectionId)) ? new PresenceStateGate(connection) : undefined;
+    // Used only when the join makes a new member: an engine keeps a member's first connection.
+    const gate = options.presence && !how.via ? new PresenceStateGate(connection) : undefined;
     let awaitsState = false;
     try {
       // The engine checks the limit and adds the member in one step, on every node at once.

@@ -18,7 +18,6 @@ export class PresenceStateGate implements LocalConnection {
   private state: Buffer | null | undefined = undefined;
   private alreadyInState: Buffer | undefined = undefined;
   private released = false;
-  private discarded = false;
 
   constructor(private readonly connection: LocalConnection) {}
 
@@ -36,7 +35,6 @@ export class PresenceStateGate implements LocalConnection {
   }
 
   send(frame: Buffer): boolean {
-    if (this.discarded) return false;
     if (!this.held) return this.isAlreadyInState(frame) || this.connection.send(frame);
     this.held.push(frame);
     return true;
@@ -47,7 +45,7 @@ export class PresenceStateGate implements LocalConnection {
    * diff frame it already holds, which is not sent.
    */
   deliverState(state: Buffer | null, alreadyInState?: Buffer): void {
-    if (this.discarded || !this.held || this.state !== undefined) return;
+    if (!this.held || this.state !== undefined) return;
     this.state = state;
     this.alreadyInState = alreadyInState;
     if (this.released) this.open();
@@ -56,13 +54,7 @@ export class PresenceStateGate implements LocalConnection {
   /** The join's reply has gone out: the state and what was held may follow. */
   release(): void {
     this.released = true;
-    if (this.state !== undefined && !this.discarded) this.open();
-  }
-
-  /** The member left before its state went out: nothing more goes through. */
-  discard(): void {
-    this.discarded = true;
-    this.held = this.state = this.alreadyInState = undefined;
+    if (this.state !== undefined) this.open();
   }
 
   private open(): void {

@@ -167,11 +167,9 @@ export class PresenceService implements OnApplicationShutdown {
     gate.deliverState(state, diff);
   }
 
-  /** The member left before its state went out: its gate sends nothing more. */
+  /** The member left before its state went out: its gate (no longer the engine's) gets none. */
   private stopAwaiting(channel: string, connectionId: string): void {
-    const key = stateKey(channel, connectionId);
-    this.undelivered.get(key)?.discard();
-    this.undelivered.delete(key);
+    this.undelivered.delete(stateKey(channel, connectionId));
     const gates = this.awaitingState.get(channel);
     if (gates?.delete(connectionId) && gates.size === 0) this.awaitingState.delete(channel);
   }
