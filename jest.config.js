@@ -5,9 +5,8 @@ module.exports = {
   testRegex: '(libs|apps)/.*\\.spec\\.ts$|test/.*\\.e2e-spec\\.ts$',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {
-    // Before @app/realtime, so that a later, looser pattern could never swallow the client.
-    '^@app/realtime-client(|/.*)$': '<rootDir>/libs/realtime-client/src$1',
-    '^@app/realtime(|/.*)$': '<rootDir>/libs/realtime/src$1',
+    // The packages by the names users import them by, mapped to their sources.
+    '^@nest-realtime/(protocol|core|redis|client)(|/.*)$': '<rootDir>/libs/$1/src$2',
   },
   testEnvironment: 'node',
   globalSetup: '<rootDir>/test/setup/global-setup.ts',

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'http';
-import type { AuthResult, ConnectionEvent } from '@app/realtime';
-import { ConnectionService } from '@app/realtime';
+import type { AuthResult, ConnectionEvent } from '@nest-realtime/core';
+import { ConnectionService } from '@nest-realtime/core';
 import { RealtimeTestApp } from './support/realtime-app';
 import { upgradeStatus } from './support/test-client';
 

@@ -1,5 +1,5 @@
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import { ConnectionService } from '@app/realtime';
+import { ConnectionService } from '@nest-realtime/core';
 import { RealtimeTestApp } from './support/realtime-app';
 import { TestClient } from './support/test-client';
 

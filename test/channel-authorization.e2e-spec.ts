@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { AuditEvent, ChannelAuthorizationRequest } from '@app/realtime';
-import { AuditService, ChannelAuthorizer, ChannelService, PresenceService, RealtimeException } from '@app/realtime';
+import type { AuditEvent, ChannelAuthorizationRequest } from '@nest-realtime/core';
+import { AuditService, ChannelAuthorizer, ChannelService, PresenceService, RealtimeException } from '@nest-realtime/core';
 import { filter, firstValueFrom } from 'rxjs';
 import { userFromQuery } from './support/auth';
 import { RealtimeTestApp } from './support/realtime-app';

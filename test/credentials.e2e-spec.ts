@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'http';
-import type { AuditEvent, AuthResult } from '@app/realtime';
-import { AuditService, ConnectionService } from '@app/realtime';
+import type { AuditEvent, AuthResult } from '@nest-realtime/core';
+import { AuditService, ConnectionService } from '@nest-realtime/core';
 import { RealtimeTestApp } from './support/realtime-app';
 import { upgradeStatus } from './support/test-client';
 

@@ -87,7 +87,7 @@ describe('the demo page in Chromium', () => {
   it('bundles the client for browsers, without the ws package', () => {
     const meta = JSON.parse(readFileSync(join(PAGE_DIR, 'meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
     const inputs = Object.keys(meta.inputs);
-    expect(inputs).toEqual(expect.arrayContaining([expect.stringContaining('libs/realtime-client/src/realtime-client.ts')]));
+    expect(inputs).toEqual(expect.arrayContaining([expect.stringContaining('libs/client/src/realtime-client.ts')]));
     expect(inputs.filter((input) => input.includes('node_modules/ws/') || input.includes('ws.transport'))).toEqual([]);
   });
 

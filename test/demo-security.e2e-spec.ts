@@ -2,7 +2,7 @@ import { INestApplication, Logger, LoggerService } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'net';
-import { RealtimeAdapter } from '@app/realtime';
+import { RealtimeAdapter } from '@nest-realtime/core';
 import { AppModule } from '../apps/demo/src/app.module';
 import { TestClient, upgradeStatus } from './support/test-client';
 

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { PresenceState, RealtimeAdapter } from '@app/realtime';
+import { RealtimeAdapter } from '@nest-realtime/core';
+import type { PresenceState } from '@nest-realtime/protocol';
 import { AppModule } from '../apps/demo/src/app.module';
 import { TestClient, upgradeStatus } from './support/test-client';
 

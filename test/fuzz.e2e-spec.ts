@@ -1,7 +1,8 @@
 import { Logger, LoggerService } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import fc from 'fast-check';
-import { ChannelService, ProtocolEvent } from '@app/realtime';
+import { ChannelService } from '@nest-realtime/core';
+import { ProtocolEvent } from '@nest-realtime/protocol';
 import { RealtimeTestApp } from './support/realtime-app';
 import { Frame, TestClient } from './support/test-client';
 

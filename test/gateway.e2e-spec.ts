@@ -13,7 +13,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsString, Length, Min, ValidateNested } from 'class-validator';
 import { Observable, of } from 'rxjs';
 import type { WebSocket } from 'ws';
-import { ChannelService, RealtimeConnection, RealtimeValidationPipe } from '@app/realtime';
+import { ChannelService, RealtimeConnection, RealtimeValidationPipe } from '@nest-realtime/core';
 import { userFromQuery } from './support/auth';
 import { RealtimeTestApp } from './support/realtime-app';
 

@@ -1,4 +1,4 @@
-import { ChannelService, ConnectionService } from '@app/realtime';
+import { ChannelService, ConnectionService } from '@nest-realtime/core';
 import { RealtimeTestApp } from './support/realtime-app';
 
 const INTERVAL = 50;

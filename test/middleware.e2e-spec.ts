@@ -1,6 +1,6 @@
 import { Injectable, Logger, LoggerService } from '@nestjs/common';
-import type { InboundFrame, RealtimeMiddleware, UpgradeContext } from '@app/realtime';
-import { ConnectionService, MetricsMiddleware, RealtimeConnection, UpgradeRejection } from '@app/realtime';
+import type { InboundFrame, RealtimeMiddleware, UpgradeContext } from '@nest-realtime/core';
+import { ConnectionService, MetricsMiddleware, RealtimeConnection, UpgradeRejection } from '@nest-realtime/core';
 import { userFromQuery } from './support/auth';
 import { RealtimeTestApp } from './support/realtime-app';
 import { upgradeStatus } from './support/test-client';

@@ -1,4 +1,4 @@
-import { AuditEvent, AuditService, ConnectionService } from '@app/realtime';
+import { AuditEvent, AuditService, ConnectionService } from '@nest-realtime/core';
 import { RealtimeTestApp } from './support/realtime-app';
 import { upgradeStatus } from './support/test-client';
 

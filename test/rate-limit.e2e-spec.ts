@@ -1,5 +1,5 @@
-import type { AuditEvent, RateLimitOptions } from '@app/realtime';
-import { AuditService, ChannelService, MetricsMiddleware } from '@app/realtime';
+import type { AuditEvent, RateLimitOptions } from '@nest-realtime/core';
+import { AuditService, ChannelService, MetricsMiddleware } from '@nest-realtime/core';
 import { userFromQuery } from './support/auth';
 import { RealtimeTestApp } from './support/realtime-app';
 import { TestClient } from './support/test-client';

@@ -1,7 +1,8 @@
 import { WebSocketServer, WebSocket as ServerSocket } from 'ws';
 import type { AddressInfo } from 'net';
-import { ConnectionService, PresenceState } from '@app/realtime';
-import { PresenceMember, RealtimeClient, RealtimeClientOptions, RetryScheduled, Transport, wsTransport } from '@app/realtime-client/node';
+import { ConnectionService } from '@nest-realtime/core';
+import type { PresenceState } from '@nest-realtime/protocol';
+import { PresenceMember, RealtimeClient, RealtimeClientOptions, RetryScheduled, Transport, wsTransport } from '@nest-realtime/client/node';
 import { deferred, membersWhen, reached, rejoined } from './support/client-waits';
 import { DemoServer } from './support/demo-server';
 import { TestClient } from './support/test-client';

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
-import { RedisEngine } from '@app/realtime';
-import type { EngineNode, LocalConnection, RealtimeEngine } from '@app/realtime';
+import { RedisEngine } from '@nest-realtime/redis';
+import type { EngineNode, LocalConnection, RealtimeEngine } from '@nest-realtime/core/engine';
 import { freePort, RedisServer } from './support/redis-server';
 
 const HISTORY = { size: 5, ttl: 60_000 };

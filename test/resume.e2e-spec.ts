@@ -1,5 +1,5 @@
-import { RealtimeClient } from '@app/realtime-client/node';
-import { ChannelService, ConnectionService } from '@app/realtime';
+import { RealtimeClient } from '@nest-realtime/client/node';
+import { ChannelService, ConnectionService } from '@nest-realtime/core';
 import { userFromQuery } from './support/auth';
 import { collectMessages } from './support/client-waits';
 import { GatedTransport } from './support/gated-transport';

@@ -1,4 +1,4 @@
-import { ChannelService, ConnectionService, ConnectionStateService, GroupService } from '@app/realtime';
+import { ChannelService, ConnectionService, ConnectionStateService, GroupService } from '@nest-realtime/core';
 import { userFromQuery } from './support/auth';
 import { RealtimeTestApp } from './support/realtime-app';
 import { TestClient } from './support/test-client';

@@ -1,5 +1,5 @@
-import type { ConnectionEvent } from '@app/realtime';
-import { ConnectionService } from '@app/realtime';
+import type { ConnectionEvent } from '@nest-realtime/core';
+import { ConnectionService } from '@nest-realtime/core';
 import { userFromQuery } from './support/auth';
 import { RealtimeTestApp } from './support/realtime-app';
 import { upgradeStatus } from './support/test-client';

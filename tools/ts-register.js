@@ -6,8 +6,8 @@
 //
 // Each .ts file is transpiled with TypeScript's own transpileModule and tsconfig.json's compiler options,
 // as ts-jest does (decorator metadata included, which Nest's injection needs and esbuild does not emit);
-// no type check (`tsc` and the suites' own compile do that). tsconfig.json's `paths` (`@app/realtime`,
-// `@app/realtime-client`, and their `/*`) resolve to the libraries' sources. Transpiled files are cached by
+// no type check (`tsc` and the suites' own compile do that). tsconfig.json's `paths` (`@nest-realtime/core`,
+// `@nest-realtime/client`, and their `/*`) resolve to the libraries' sources. Transpiled files are cached by
 // content under node_modules/.cache/realtime-ts, so a second process starts in a fraction of the first
 // one's time.
 const crypto = require('crypto');

@@ -1,5 +1,5 @@
-import { MemoryEngine, RealtimeConnection } from '@app/realtime';
-import { encodeFrame } from '../../libs/realtime/src/protocol/frame.codec';
+import { MemoryEngine, RealtimeConnection } from '@nest-realtime/core';
+import { encodeFrame } from '../../libs/core/src/codec/frame.codec';
 import type { MicroSuite } from './micro-suite';
 import { nextTick, sinkWebSockets } from './sink-sockets';
 

@@ -1,5 +1,5 @@
-import { parseFrame } from '../../libs/realtime/src/protocol/frame.codec';
-import { nestsDeeperThan } from '../../libs/realtime/src/protocol/json-depth';
+import { parseFrame } from '../../libs/core/src/codec/frame.codec';
+import { nestsDeeperThan } from '../../libs/core/src/codec/json-depth';
 import type { MicroSuite } from './micro-suite';
 
 const FRAMES = 1000;

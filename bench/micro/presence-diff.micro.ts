@@ -1,8 +1,8 @@
-import { MemoryEngine, RealtimeConnection } from '@app/realtime';
-import type { PresenceWrite } from '@app/realtime';
-import { PresenceDiffBatcher } from '../../libs/realtime/src/presence/presence-diff.batcher';
-import { encodeFrame } from '../../libs/realtime/src/protocol/frame.codec';
-import type { PresenceDiff } from '../../libs/realtime/src/protocol/presence-state';
+import { MemoryEngine, RealtimeConnection } from '@nest-realtime/core';
+import type { PresenceWrite } from '@nest-realtime/core/engine';
+import { PresenceDiffBatcher } from '../../libs/core/src/services/presence/presence-diff.batcher';
+import { encodeFrame } from '../../libs/core/src/codec/frame.codec';
+import type { PresenceDiff } from '@nest-realtime/protocol';
 import type { MicroSuite } from './micro-suite';
 import { nextTick, sinkWebSockets } from './sink-sockets';
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { RealtimeAdapter, RealtimeModule, RealtimeModuleOptions, RedisEngine } from '@app/realtime';
+import { RealtimeAdapter, RealtimeModule, RealtimeModuleOptions } from '@nest-realtime/core';
+import { RedisEngine } from '@nest-realtime/redis';
 import { hostBenchServer, idFromUrl, PRESENCE_ROOM_PREFIX } from './server-host';
 
 /** Far above what the bench sends, so that the rate-limit middleware runs on every frame but never refuses. */

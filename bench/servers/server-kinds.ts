@@ -79,14 +79,14 @@ export const SERVER_KINDS: ServerKind[] = [
   },
   {
     name: 'realtime',
-    description: '@app/realtime: a minimal Nest app with RealtimeModule (bench/servers/realtime.server.ts)',
+    description: '@nest-realtime/core: a minimal Nest app with RealtimeModule (bench/servers/realtime.server.ts)',
     clients: realtimeClients,
     start: singleProcess('realtime.server.ts', 'ws'),
   },
   {
     name: 'realtime-2-nodes',
     description:
-      '@app/realtime on two nodes (two processes of realtime.server.ts) with the Redis engine on a local redis-server; clients alternate between the nodes, the publisher on the first; CPU and memory are the two nodes\' (not Redis\')',
+      '@nest-realtime/core on two nodes (two processes of realtime.server.ts) with the Redis engine on a local redis-server; clients alternate between the nodes, the publisher on the first; CPU and memory are the two nodes\' (not Redis\')',
     clients: realtimeClients,
     start: twoRealtimeNodes(),
   },

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { RealtimeClient } from '@app/realtime-client/node';
+import { RealtimeClient } from '@nest-realtime/client/node';
 import { collectMessages } from '../support/client-waits';
 import { ClusterNode } from '../support/cluster/cluster-node';
 import { useTwoNodeCluster } from '../support/cluster/two-node-cluster';

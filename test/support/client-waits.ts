@@ -1,4 +1,4 @@
-import type { ChannelMessage, ClientState, PresenceMember, RealtimeChannel, RealtimeClient } from '@app/realtime-client';
+import type { ChannelMessage, ClientState, PresenceMember, RealtimeChannel, RealtimeClient } from '@nest-realtime/client';
 
 /** Resolves when the client is in that state (now or later). */
 export function reached(client: RealtimeClient<any>, state: ClientState): Promise<void> {

@@ -2,7 +2,7 @@ import { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import { ConnectionService, RealtimeAdapter } from '@app/realtime';
+import { ConnectionService, RealtimeAdapter } from '@nest-realtime/core';
 import { AppModule } from '../../apps/demo/src/app.module';
 
 /** Environment the demo reads at startup; set for the life of each app, then restored. */

@@ -1,4 +1,4 @@
-import { Transport, TransportSocket, wsTransport } from '@app/realtime-client/node';
+import { Transport, TransportSocket, wsTransport } from '@nest-realtime/client/node';
 import { deferred } from './client-waits';
 
 /**

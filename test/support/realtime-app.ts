@@ -3,8 +3,8 @@ import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'net';
 import { filter, firstValueFrom } from 'rxjs';
 import type { ClientOptions } from 'ws';
-import { ConnectionService, RealtimeAdapter, RealtimeModule, RealtimeModuleOptions } from '@app/realtime';
-import type { ConnectionEvent } from '@app/realtime';
+import { ConnectionService, RealtimeAdapter, RealtimeModule, RealtimeModuleOptions } from '@nest-realtime/core';
+import type { ConnectionEvent } from '@nest-realtime/core';
 import { TestClient } from './test-client';
 
 export interface AppExtras {

@@ -1,8 +1,8 @@
 'use strict';
 // Bundles the demo page (apps/demo/page) with esbuild into a directory the demo serves:
 //   node apps/demo/page/build.js [--outdir DIR]     (default: dist/apps/demo/page)
-// The bundle is for browsers: it must not contain the `ws` package (`@app/realtime-client` uses the
-// browser's WebSocket; only `@app/realtime-client/node` brings in `ws`).
+// The bundle is for browsers: it must not contain the `ws` package (`@nest-realtime/client` uses the
+// browser's WebSocket; only `@nest-realtime/client/node` brings in `ws`).
 const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');

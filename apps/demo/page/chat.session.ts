@@ -1,5 +1,5 @@
-import { RealtimeClient } from '@app/realtime-client';
-import type { ChannelMessage, ClientState, PresenceMember, RealtimeChannel } from '@app/realtime-client';
+import { RealtimeClient } from '@nest-realtime/client';
+import type { ChannelMessage, ClientState, PresenceMember, RealtimeChannel } from '@nest-realtime/client';
 
 export type Status = 'online' | 'away';
 

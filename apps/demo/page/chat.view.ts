@@ -1,4 +1,4 @@
-import type { ChannelMessage, ClientState, PresenceMember } from '@app/realtime-client';
+import type { ChannelMessage, ClientState, PresenceMember } from '@nest-realtime/client';
 import type { ChatPayload, ChatView, MemberMeta, Status } from './chat.session';
 
 function element<T extends HTMLElement>(selector: string): T {

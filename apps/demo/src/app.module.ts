@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { RealtimeModule } from '@app/realtime';
+import { RealtimeModule } from '@nest-realtime/core';
 import { ActivityModule } from './activity/activity.module';
 import { AuthModule } from './auth/auth.module';
 import { AuditLogModule } from './audit/audit-log.module';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { RealtimeAdapter } from '@app/realtime';
+import { RealtimeAdapter } from '@nest-realtime/core';
 import { AppModule } from './app.module';
 import { DEMO_CONFIG, DemoConfig, logLevelsFrom, REALTIME_PATH } from './config/demo.config';
 

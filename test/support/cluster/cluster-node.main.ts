@@ -7,7 +7,8 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'net';
-import { ChannelService, ConnectionService, DirectService, GroupService, PresenceService, RealtimeAdapter, RealtimeModule, RedisEngine } from '@app/realtime';
+import { ChannelService, ConnectionService, DirectService, GroupService, PresenceService, RealtimeAdapter, RealtimeModule } from '@nest-realtime/core';
+import { RedisEngine } from '@nest-realtime/redis';
 import { userFromQuery } from '../auth';
 
 export interface NodeCall {

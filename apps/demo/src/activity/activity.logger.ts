@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { OnPresence, PresenceEvent } from '@app/realtime';
+import { OnPresence, PresenceEvent } from '@nest-realtime/core';
 
 /** Logs who enters and leaves the rooms; a user with several tabs is logged once per tab. */
 @Injectable()

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AuditEvent, AuditService } from '@app/realtime';
+import { AuditEvent, AuditService } from '@nest-realtime/core';
 import { Subscription } from 'rxjs';
 
 /** Writes the realtime audit trail (states, authorizations, kicks, refusals) to the log, one JSON line each. */

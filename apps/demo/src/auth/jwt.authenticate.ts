@@ -1,5 +1,5 @@
 import type { JwtService } from '@nestjs/jwt';
-import type { AuthResult, Authenticate, Reauthenticate } from '@app/realtime';
+import type { AuthResult, Authenticate, Reauthenticate } from '@nest-realtime/core';
 import type { IncomingMessage } from 'http';
 import { verifiedToken } from './token.service';
 

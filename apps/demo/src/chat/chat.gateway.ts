@@ -1,6 +1,6 @@
 import { UsePipes } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import { ChannelService, RealtimeConnection, RealtimeException, RealtimeValidationPipe } from '@app/realtime';
+import { ChannelService, RealtimeConnection, RealtimeException, RealtimeValidationPipe } from '@nest-realtime/core';
 import { roomChannel } from '../rooms/room.channels';
 import { ShoutDto } from './shout.dto';
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { resolve } from 'path';
-import { RedisEngine } from '@app/realtime';
+import { RedisEngine } from '@nest-realtime/redis';
 import { loadDemoConfig, logLevelsFrom, toRealtimeOptions } from './demo.config';
 
 describe('demo config', () => {

@@ -1,7 +1,7 @@
 import { Logger, LogLevel } from '@nestjs/common';
 import { resolve } from 'path';
-import { RedisEngine } from '@app/realtime';
-import type { Authenticate, RateLimitOptions, Reauthenticate, RealtimeModuleOptions } from '@app/realtime';
+import { RedisEngine } from '@nest-realtime/redis';
+import type { Authenticate, RateLimitOptions, Reauthenticate, RealtimeModuleOptions } from '@nest-realtime/core';
 import { ROOM_CHANNELS } from '../rooms/room.channels';
 import { PRIVATE_CHANNELS } from '../users/private.channels';
 

@@ -1,4 +1,4 @@
-import type { ChannelRule } from '@app/realtime';
+import type { ChannelRule } from '@nest-realtime/core';
 
 const ROOM_PREFIX = 'room:';
 

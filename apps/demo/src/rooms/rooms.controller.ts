@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, UsePipes, ValidationPipe } from '@nestjs/common';
-import { ChannelService, PresenceService, PresenceState } from '@app/realtime';
+import { ChannelService, PresenceService } from '@nest-realtime/core';
+import type { PresenceState } from '@nest-realtime/protocol';
 import { PublishMessageDto } from './publish-message.dto';
 import { RoomParamsDto } from './room-params.dto';
 import { roomChannel } from './room.channels';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ChannelAuthorizationRequest, ChannelAuthorizer, ChannelRule } from '@app/realtime';
+import { ChannelAuthorizationRequest, ChannelAuthorizer, ChannelRule } from '@nest-realtime/core';
 
 const PRIVATE_PREFIX = 'private:';
 

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post, UsePipes, ValidationPipe } from '@nestjs/common';
-import { ChannelService } from '@app/realtime';
+import { ChannelService } from '@nest-realtime/core';
 import { PublishMessageDto } from '../rooms/publish-message.dto';
 import { privateChannel } from './private.channels';
 import { UserParamsDto } from './user-params.dto';

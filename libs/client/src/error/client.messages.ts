@@ -1,0 +1,49 @@
+/** The client's error texts, as small factories so that tests can check them. */
+export const ClientMessages = {
+  badOption: (name: string, expected: string, got: unknown) =>
+    `RealtimeClient: option "${name}" must be ${expected}; got ${describe(got)}.`,
+  noWebSocket: () =>
+    'RealtimeClient: this runtime has no global WebSocket. In Node pass `transport: wsTransport()` from "@nest-realtime/client/node".',
+  badEventName: (event: unknown, max: number) => `An event name must be a string of 1 to ${max} characters; got ${describe(event)}.`,
+  notJson: (event: string, error: unknown) =>
+    `The data of "${event}" cannot be sent as JSON (${error instanceof Error ? error.message : String(error)}); nothing was sent.`,
+  queueFull: (limit: number) =>
+    `The send queue is full (${limit} frames wait for the connection); this frame was not queued. ` +
+    'Wait for the "connected" state before sending more, or raise the "maxQueuedFrames" option.',
+  timeout: (event: string, ms: number) =>
+    `No reply to "${event}" within ${ms} ms; the server may be busy or the connection silently broken. It may or may not have been applied.`,
+  lostInFlight: (event: string) =>
+    `The connection was lost before the reply to "${event}" came; it may or may not have been applied.`,
+  disconnectedByCall: () => 'disconnect() was called; call connect() to connect again.',
+  closedByCall: () => 'close() was called: this client is finished; create a new one to connect again.',
+  unauthorized: (status: number) => `The server refused the credentials (HTTP ${status}); get a new token and call connect() again.`,
+  forbidden: () => 'The server refused the connection (HTTP 403): the origin or the user is not allowed. The client does not retry.',
+  noToken: () => 'The token function returned no token; call connect() once the user has credentials again.',
+  tokenFailed: (error: unknown) => `The token function failed (${error instanceof Error ? error.message : String(error)}); retrying with backoff.`,
+  policy: (reason: string) => `The server closed the connection for a policy reason (1008${reason ? `: ${reason}` : ''}); renew the credentials, then call connect().`,
+  kicked: (reason: string) =>
+    `The application disconnected this client (4001${reason ? `: ${reason}` : ''}); it does not reconnect by itself: call connect() to come back.`,
+  idle: (reason: string) =>
+    `The server closed the idle connection (4003${reason ? `: ${reason}` : ''}); call connect() when the user is active again.`,
+  serverClosed: (reason: string) => `The server closed the connection normally (1000${reason ? `: ${reason}` : ''}); call connect() to connect again.`,
+  gaveUp: (attempts: number) => `Gave up after ${attempts} failed connection attempts in a row; call connect() to try again.`,
+  openFailed: (error: unknown) => `The WebSocket could not be opened (${error instanceof Error ? error.message : String(error)}); retrying with backoff.`,
+  noWelcome: (ms: number) => `The server sent no connection:welcome within ${ms} ms of the upgrade; reconnecting.`,
+  badWelcome: () => 'The server\'s connection:welcome has no connectionId and clientId; reconnecting.',
+  badFrame: (text: string) => `The server sent a frame that is not a JSON object with an event: ${text.slice(0, 80)}`,
+  notJoined: (channel: string) => `Join "${channel}" before publishing or updating presence in it.`,
+  cancelledJoin: (channel: string) => `leave() was called before the join of "${channel}" completed.`,
+  listenerFailed: (event: string) => `A listener of "${event}" threw; the client carries on.`,
+  badChannelName: (name: unknown) => `A channel name must be a non-empty string; got ${describe(name)}.`,
+  badMeta: (meta: unknown) => `A meta must be a plain object; got ${describe(meta)}.`,
+};
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,169 @@
+import type { PresenceMeta, PresenceState } from '@nest-realtime/protocol';
+import { ChannelPresence } from './channel.presence';
+
+type Meta = { name?: string; status?: string };
+
+function meta(connectionId: string, fields: Meta = {}): PresenceMeta<Meta> {
+  return { ...fields, connectionId, onlineAt: 1 };
+}
+
+function state(entries: Record<string, PresenceMeta<Meta>[]>): PresenceState<Meta> {
+  return Object.fromEntries(Object.entries(entries).map(([clientId, metas]) => [clientId, { metas }]));
+}
+
+const none = {};
+
+describe('ChannelPresence', () => {
+  let presence: ChannelPresence<Meta>;
+  let log: string[];
+  let listenerErrors: unknown[];
+
+  beforeEach(() => {
+    listenerErrors = [];
+    presence = new ChannelPresence<Meta>((error) => listenerErrors.push(error));
+    log = [];
+    presence.onJoin(({ clientId, meta, first }) => log.push(`join ${clientId}/${meta.connectionId}${first ? ' first' : ''}`));
+    presence.onLeave(({ clientId, meta, last }) => log.push(`leave ${clientId}/${meta.connectionId}${last ? ' last' : ''}`));
+    presence.onUpdate(({ clientId, meta, previous }) => log.push(`update ${clientId}/${meta.connectionId} ${previous.status}→${meta.status}`));
+  });
+
+  function members() {
+    return presence.list().map(({ clientId, metas }) => `${clientId}:${metas.map((m) => m.connectionId).join(',')}`);
+  }
+
+  it('takes the full state as its copy, firing a first join per clientId', () => {
+    presence.syncState(state({ alice: [meta('a1'), meta('a2')], bob: [meta('b1')] }));
+
+    expect(members()).toEqual(['alice:a1,a2', 'bob:b1']);
+    expect(log).toEqual(['join alice/a1 first', 'join alice/a2', 'join bob/b1 first']);
+    expect(presence.count).toBe(2);
+    expect(presence.inSync).toBe(true);
+  });
+
+  it('applies the joins, updates and leaves of a diff', () => {
+    presence.syncState(state({ alice: [meta('a1', { status: 'online' })], bob: [meta('b1')] }));
+    log = [];
+
+    presence.syncDiff({
+      joins: state({ carol: [meta('c1')], alice: [meta('a2')] }),
+      updates: state({ alice: [meta('a1', { status: 'away' })] }),
+      leaves: state({ bob: [meta('b1')] }),
+    });
+
+    expect(members()).toEqual(['alice:a1,a2', 'carol:c1']);
+    expect(presence.get('alice')!.metas[0].status).toBe('away');
+    expect(log).toEqual(['join carol/c1 first', 'join alice/a2', 'update alice/a1 online→away', 'leave bob/b1 last']);
+  });
+
+  it('fires last only when a client\'s last connection leaves', () => {
+    presence.syncState(state({ alice: [meta('a1'), meta('a2')] }));
+    log = [];
+
+    presence.syncDiff({ joins: none, updates: none, leaves: state({ alice: [meta('a1')] }) });
+    presence.syncDiff({ joins: none, updates: none, leaves: state({ alice: [meta('a2')] }) });
+
+    expect(log).toEqual(['leave alice/a1', 'leave alice/a2 last']);
+    expect(presence.get('alice')).toBeUndefined();
+  });
+
+  it('changes nothing when a diff joins a connection it already holds (the joiner\'s own join)', () => {
+    presence.syncState(state({ alice: [meta('a1', { name: 'Alice' })] }));
+    log = [];
+    const syncs: number[] = [];
+    presence.onSync((list) => syncs.push(list.length));
+
+    presence.syncDiff({ joins: state({ alice: [meta('a1', { name: 'Alice' })] }), updates: none, leaves: none });
+
+    expect(log).toEqual([]);
+    expect(members()).toEqual(['alice:a1']);
+    expect(syncs).toEqual([1]);
+  });
+
+  it('ignores the leave of a connection it does not hold', () => {
+    presence.syncState(state({ alice: [meta('a1')] }));
+    log = [];
+
+    presence.syncDiff({ joins: none, updates: none, leaves: state({ alice: [meta('gone')], zed: [meta('z1')] }) });
+
+    expect(log).toEqual([]);
+    expect(members()).toEqual(['alice:a1']);
+  });
+
+  it('a leave and a join of one client in one diff (a reconnect) never makes it look gone', () => {
+    presence.syncState(state({ alice: [meta('old')] }));
+    log = [];
+
+    presence.syncDiff({ joins: state({ alice: [meta('new')] }), updates: none, leaves: state({ alice: [meta('old')] }) });
+
+    expect(log).toEqual(['join alice/new', 'leave alice/old']);
+    expect(members()).toEqual(['alice:new']);
+  });
+
+  it('ignores diffs before its first state and after a lost connection, until a fresh state', () => {
+    expect(presence.syncDiff({ joins: state({ alice: [meta('a1')] }), updates: none, leaves: none })).toBe(false);
+    expect(members()).toEqual([]);
+
+    presence.syncState(state({ alice: [meta('a1')] }));
+    presence.markStale();
+    expect(presence.syncDiff({ joins: state({ bob: [meta('b1')] }), updates: none, leaves: none })).toBe(false);
+
+    expect(members()).toEqual(['alice:a1']);
+    expect(presence.inSync).toBe(false);
+  });
+
+  it('after a server restart, replaces every connection without a duplicate and without first/last for who stayed', () => {
+    presence.syncState(state({ alice: [meta('a-old', { status: 'away' })], bob: [meta('b-old')], carol: [meta('c-old')] }));
+    presence.markStale();
+    log = [];
+
+    presence.syncState(state({ alice: [meta('a-new', { status: 'away' })], bob: [meta('b-new')] }));
+
+    expect(members()).toEqual(['alice:a-new', 'bob:b-new']);
+    expect(log).toEqual(['join alice/a-new', 'join bob/b-new', 'leave alice/a-old', 'leave bob/b-old', 'leave carol/c-old last']);
+  });
+
+  it('reports the metas after each change', () => {
+    const joins: string[][] = [];
+    presence.onJoin(({ metas }) => joins.push(metas.map((m) => m.connectionId)));
+
+    presence.syncState(state({ alice: [meta('a1'), meta('a2')] }));
+
+    expect(joins).toEqual([['a1'], ['a1', 'a2']]);
+  });
+
+  it('skips entries without metas or connectionIds', () => {
+    presence.syncState({ alice: { metas: [] }, bob: { metas: [{ nope: true }] } as never, carol: {} as never });
+    expect(members()).toEqual([]);
+  });
+
+  it('forgets everyone when the channel is left', () => {
+    presence.syncState(state({ alice: [meta('a1')] }));
+    const syncs: number[] = [];
+    presence.onSync((list) => syncs.push(list.length));
+
+    presence.clear();
+
+    expect(members()).toEqual([]);
+    expect(syncs).toEqual([0]);
+  });
+
+  it('keeps going when a callback throws, and reports it', () => {
+    presence.onJoin(() => {
+      throw new Error('listener bug');
+    });
+
+    presence.syncState(state({ alice: [meta('a1')], bob: [meta('b1')] }));
+
+    expect(members()).toEqual(['alice:a1', 'bob:b1']);
+    expect(listenerErrors).toHaveLength(2);
+  });
+
+  it('can stop listening', () => {
+    const seen: string[] = [];
+    const off = presence.onJoin(({ clientId }) => seen.push(clientId));
+    presence.syncState(state({ alice: [meta('a1')] }));
+    off();
+    presence.syncDiff({ joins: state({ bob: [meta('b1')] }), updates: none, leaves: none });
+    expect(seen).toEqual(['alice']);
+  });
+});

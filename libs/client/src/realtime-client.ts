@@ -1,0 +1,268 @@
+import { ChannelRegistry } from './channel/channel.registry';
+import type { ChannelLink } from './channel/channel.link';
+import type { RealtimeChannel } from './channel/realtime.channel';
+import { ConnectionManager } from './connection/connection.manager';
+import type { ClientState, RetryScheduled, StateChange } from './connection/connection.state';
+import { SessionRecovery } from './connection/session.recovery';
+import { ClientMessages } from './error/client.messages';
+import { RealtimeError } from './error/realtime.error';
+import type { ReadonlyObservableValue } from './events/observable.value';
+import { TypedEmitter, Unsubscribe } from './events/typed.emitter';
+import { assertEventName, encodeFrame } from './codec/frame.codec';
+import { ProtocolEvent } from '@nest-realtime/protocol';
+import type { DirectMessage, DirectResult, Frame, ReplyData, ServerState, Welcome } from '@nest-realtime/protocol';
+import { Outbox } from './queue/outbox';
+import { SendQueue } from './queue/send.queue';
+import { RealtimeClientOptions, resolveClientOptions, ResolvedClientOptions } from './realtime-client.options';
+import type { DirectOf, EventsOf, RealtimeSchema, RequestData, RequestResult, RequestsOf } from './realtime-client.schema';
+import { RequestTracker } from './request/request.tracker';
+
+export interface ClientEvents<S extends RealtimeSchema> {
+  /** Every change of `state`. */
+  state: StateChange;
+  /** A connection is up and the session restored (channels rejoined, queue flushed). */
+  connected: Welcome;
+  /** An attempt is scheduled. */
+  retry: RetryScheduled;
+  direct: DirectMessage<DirectOf<S>>;
+  /** The server's `connection:state` announcements. */
+  serverState: ServerState;
+  /** Errors no promise reports: error frames, refused rejoins, token failures, listeners that threw. */
+  error: RealtimeError;
+}
+
+export interface RequestOptions {
+  /** ms to wait for the reply once the request is written. Default: the client's `requestTimeout`. */
+  timeout?: number;
+}
+
+/**
+ * A client of the realtime protocol: one connection at a time, reconnecting by itself, with channels,
+ * presence, direct messages and application requests. Typed by a `RealtimeSchema`.
+ */
+export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
+  private readonly options: ResolvedClientOptions;
+  private readonly events: TypedEmitter<ClientEvents<S>>;
+  private readonly appEvents: TypedEmitter<Record<string, unknown>>;
+  private readonly requests: RequestTracker;
+  private readonly outbox: Outbox;
+  private readonly channels: ChannelRegistry;
+  private readonly connection: ConnectionManager;
+  private readonly recovery = new SessionRecovery();
+  private previousWelcome?: Welcome;
+  private lostAt?: number;
+
+  constructor(options: RealtimeClientOptions) {
+    this.options = resolveClientOptions(options);
+    const onListenerError = (error: unknown, event: string) => this.listenerFailed(error, event);
+    this.events = new TypedEmitter(onListenerError);
+    this.appEvents = new TypedEmitter(onListenerError);
+    this.requests = new RequestTracker(this.options.requestTimeout);
+    this.outbox = new Outbox(new SendQueue(this.options.maxQueuedFrames), this.requests, (text) => this.connection.send(text));
+    this.channels = new ChannelRegistry(this.channelLink(onListenerError));
+    this.connection = new ConnectionManager(
+      { ...this.options, welcomeTimeout: this.options.requestTimeout },
+      {
+        welcomed: (welcome) => this.welcomed(welcome),
+        frame: (frame) => this.received(frame),
+        lost: (error) => this.lost(error),
+        stopped: (error, closed) => this.stopped(error, closed),
+        changed: (change) => this.events.emit('state', change),
+        retry: (retry) => this.events.emit('retry', retry),
+        error: (error) => this.events.emit('error', error),
+      },
+      onListenerError,
+    );
+  }
+
+  get state(): ClientState {
+    return this.connection.state.value;
+  }
+
+  /** The state as an observable value: read `.value`, or `subscribe` (called at once, then on change). */
+  get state$(): ReadonlyObservableValue<ClientState> {
+    return this.connection.state;
+  }
+
+  /** The welcome of the connection that is up (connectionId, clientId, heartbeat). */
+  get welcome(): Welcome | undefined {
+    return this.connection.welcome;
+  }
+
+  /**
+   * Starts connecting (and reconnecting) until `disconnect()` or `close()`. Resolves with the welcome of
+   * the first connection; rejects when the client stops first (401/403, 1008, 4001, attempts spent).
+   */
+  connect(): Promise<Welcome> {
+    try {
+      this.connection.connect();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.state === 'connected' && this.outbox.isOpen) return Promise.resolve(this.connection.welcome!);
+    return new Promise((resolve, reject) => {
+      const offConnected = this.events.on('connected', (welcome) => {
+        off();
+        resolve(welcome);
+      });
+      const offState = this.events.on('state', (change) => {
+        if (change.state !== 'disconnected' && change.state !== 'closed') return;
+        off();
+        reject(change.error);
+      });
+      const off = () => {
+        offConnected();
+        offState();
+      };
+    });
+  }
+
+  /** Closes the connection and stops reconnecting; channels are kept and rejoined by `connect()`. */
+  disconnect(): void {
+    this.connection.disconnect();
+  }
+
+  /** Closes for good: pending requests and queued frames fail with `closed`, channels are left. */
+  close(): void {
+    this.connection.close();
+  }
+
+  /** The channel of that name (one object per name); join it to receive its messages and presence. */
+  channel<P = unknown, M extends object = Record<string, unknown>>(name: string): RealtimeChannel<P, M> {
+    return this.channels.channel<P, M>(name);
+  }
+
+  /** Sends an application request and resolves with its handler's result; rejects with its error. */
+  request<E extends keyof RequestsOf<S> & string>(event: E, data: RequestData<S, E>, options: RequestOptions = {}): Promise<RequestResult<S, E>> {
+    return this.requestFrame(event, data, { timeout: options.timeout });
+  }
+
+  /** Sends an application event without waiting for a reply (queued while disconnected). */
+  send<E extends keyof RequestsOf<S> & string>(event: E, data: RequestData<S, E>): void {
+    if (this.state === 'closed') throw new RealtimeError('closed', ClientMessages.closedByCall());
+    assertEventName(event);
+    this.outbox.send({ text: encodeFrame(event, data) });
+  }
+
+  /** Sends a direct message to every connection of a clientId; rejects with `not_found` when it has none. */
+  direct(to: string, payload: DirectOf<S>): Promise<DirectResult> {
+    return this.requestFrame(ProtocolEvent.DirectSend, { to, payload });
+  }
+
+  on<K extends keyof ClientEvents<S>>(event: K, listener: (value: ClientEvents<S>[K]) => void): Unsubscribe {
+    return this.events.on(event, listener);
+  }
+
+  once<K extends keyof ClientEvents<S>>(event: K, listener: (value: ClientEvents<S>[K]) => void): Unsubscribe {
+    return this.events.once(event, listener);
+  }
+
+  /** Listens to an application event the server pushes. */
+  onEvent<E extends keyof EventsOf<S> & string>(event: E, listener: (data: EventsOf<S>[E]) => void): Unsubscribe {
+    return this.appEvents.on(event, listener as (data: unknown) => void);
+  }
+
+  private requestFrame<R>(event: string, data: unknown, { timeout, now = false }: { timeout?: number; now?: boolean } = {}): Promise<R> {
+    if (this.state === 'closed') return Promise.reject(new RealtimeError('closed', ClientMessages.closedByCall()));
+    const { ref, promise } = this.requests.create<R>(event, timeout);
+    try {
+      assertEventName(event);
+      const frame = { text: encodeFrame(event, data, ref), ref };
+      if (!now) this.outbox.send(frame);
+      else if (!this.outbox.writeNow(frame)) throw new RealtimeError('disconnected', ClientMessages.lostInFlight(event));
+    } catch (error) {
+      this.requests.fail(ref, error as RealtimeError);
+    }
+    return promise;
+  }
+
+  private channelLink(onListenerError: ChannelLink['onListenerError']): ChannelLink {
+    const client = this;
+    return {
+      get ready() {
+        return client.outbox.isOpen;
+      },
+      request: (event, data) => this.requestFrame(event, data),
+      requestNow: (event, data) => this.requestFrame(event, data, { now: true }),
+      report: (error) => this.events.emit('error', error),
+      onListenerError,
+    };
+  }
+
+  private welcomed(welcome: Welcome): void {
+    const previous = this.previousWelcome;
+    this.previousWelcome = welcome;
+    const outcome = this.recovery.recover({
+      welcome,
+      previous,
+      lostAt: this.lostAt,
+      channels: this.channels,
+      requestNow: (event, data) => this.requestFrame(event, data, { now: true }),
+    });
+    if (typeof outcome === 'boolean') {
+      this.restored(welcome, outcome);
+      return;
+    }
+    outcome.then(
+      (resumed) => this.restored(welcome, resumed),
+      () => this.restored(welcome, false),
+    );
+  }
+
+  /** Rejoins (unless the server resumed the session), then flushes what waited, in order. */
+  private restored(welcome: Welcome, resumed: boolean): void {
+    if (this.connection.welcome !== welcome) return;
+    if (!resumed) this.channels.restore();
+    this.outbox.openAndFlush();
+    this.events.emit('connected', welcome);
+  }
+
+  private received(frame: Frame): void {
+    const data = frame.data;
+    switch (frame.event) {
+      case ProtocolEvent.Reply:
+        if (frame.ref !== undefined) this.requests.settle(frame.ref, data as ReplyData);
+        return;
+      case ProtocolEvent.Error:
+        this.events.emit('error', RealtimeError.fromBody(data as never));
+        return;
+      case ProtocolEvent.Pong:
+        return;
+      case ProtocolEvent.State:
+        this.events.emit('serverState', data as ServerState);
+        return;
+      case ProtocolEvent.ChannelMessage:
+      case ProtocolEvent.PresenceState:
+      case ProtocolEvent.PresenceDiff:
+        this.channels.route(frame.event, data);
+        return;
+      case ProtocolEvent.DirectMessage:
+        this.events.emit('direct', data as DirectMessage<DirectOf<S>>);
+        return;
+      default:
+        this.appEvents.emit(frame.event, data);
+    }
+  }
+
+  private lost(stoppedBy?: RealtimeError): void {
+    this.lostAt = Date.now();
+    this.outbox.close();
+    this.requests.failSent((event) => stoppedBy ?? new RealtimeError('disconnected', ClientMessages.lostInFlight(event)));
+    this.channels.connectionLost();
+  }
+
+  /** Stopping fails everything still pending; what is sent afterwards waits for `connect()`. */
+  private stopped(error: RealtimeError, closed: boolean): void {
+    this.outbox.discardQueued();
+    this.requests.failAll(error);
+    this.channels.stopped(error, closed);
+  }
+
+  private listenerFailed(error: unknown, event: string): void {
+    if (event === 'error') {
+      console.error(`RealtimeClient: an "error" listener threw`, error);
+      return;
+    }
+    this.events.emit('error', new RealtimeError('listener_failed', ClientMessages.listenerFailed(event), error));
+  }
+}

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { CredentialsService } from '../../services/credentials/credentials.service';
+import { ChannelService } from '../../services/channel/channel.service';
+import { ConnectionStateService } from '../../services/connection/connection-state.service';
+import { DirectService } from '../../services/direct/direct.service';
+import { PresenceService } from '../../services/presence/presence.service';
+import { invalid, RealtimeException } from '../../errors/realtime.exception';
+import { ProtocolEvent } from '@nest-realtime/protocol';
+import { ResumeService } from '../../services/resume/resume.service';
+import type { FrameContext } from './frame-context';
+
+/** Handles one protocol event; the value it resolves to is the `result` of the reply. */
+export type ProtocolHandler = (context: FrameContext, data: Record<string, unknown>) => unknown;
+
+function requireString(data: Record<string, unknown>, field: string): string {
+  const value = data[field];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw invalid(`"${field}" is required.`, [{ field, message: 'must be a non-empty string' }]);
+  }
+  return value;
+}
+
+/** The protocol's own client events (`connection:*`, `channel:*`, `presence:*`, `direct:*`). */
+@Injectable()
+export class ProtocolHandlers {
+  private readonly handlers = new Map<string, ProtocolHandler>([
+    [ProtocolEvent.Ping, (context, data) => this.ping(context, data)],
+    [ProtocolEvent.State, (context, data) => this.states.requestByClient(context.connection, requireString(data, 'state'))],
+    [ProtocolEvent.Reauth, (context, data) => this.credentials.renew(context.connection, requireString(data, 'token'))],
+    [ProtocolEvent.Resume, (context, data) => this.resume(context, data)],
+    [ProtocolEvent.ChannelJoin, (context, data) => this.join(context, data)],
+    [ProtocolEvent.ChannelLeave, (context, data) => this.channels.leave(context.connection.id, requireString(data, 'channel'))],
+    [ProtocolEvent.ChannelPublish, (context, data) => this.publish(context, data)],
+    [ProtocolEvent.PresenceUpdate, (context, data) => this.updatePresence(context, data)],
+    [ProtocolEvent.PresenceList, (context, data) => this.listPresence(context, data)],
+    [ProtocolEvent.DirectSend, (context, data) => this.direct(context, data)],
+  ]);
+
+  constructor(
+    private readonly channels: ChannelService,
+    private readonly presence: PresenceService,
+    private readonly states: ConnectionStateService,
+    private readonly directs: DirectService,
+    private readonly credentials: CredentialsService,
+    private readonly resumes: ResumeService,
+  ) {}
+
+  get(event: string): ProtocolHandler | undefined {
+    return this.handlers.get(event);
+  }
+
+  private ping(context: FrameContext, data: Record<string, unknown>): { t: unknown } {
+    context.connection.sendFrame(ProtocolEvent.Pong, { t: data.t ?? null });
+    return { t: data.t ?? null };
+  }
+
+  /**
+   * Replies before any frame of the channel, so the client has its membership first; a new member of a
+   * presence channel gets `presence:state` after the reply (at the next diff flush). `stateInReply: false`
+   * leaves the state out of the reply: the client takes it from `presence:state` alone.
+   */
+  private async join(context: FrameContext, data: Record<string, unknown>): Promise<void> {
+    const channel = requireString(data, 'channel');
+    const { stateInReply = true } = data;
+    if (typeof stateInReply !== 'boolean') throw invalid('"stateInReply" must be a boolean.', [{ field: 'stateInReply', message: 'must be a boolean' }]);
+    await this.channels.joinFrom(context.connection, channel, data.meta, { stateInReply, reply: (result) => context.succeed(result) });
+  }
+
+  /** Replies first, then sends each resumed presence channel's `presence:state`, as a join does. */
+  private async resume(context: FrameContext, data: Record<string, unknown>): Promise<void> {
+    const { result, presence } = await this.resumes.resume(context.connection, data);
+    context.succeed(result);
+    for (const state of presence) context.connection.sendFrame(ProtocolEvent.PresenceState, state);
+  }
+
+  private async publish(context: FrameContext, data: Record<string, unknown>): Promise<{ channel: string }> {
+    const channel = requireString(data, 'channel');
+    if (!('payload' in data)) throw invalid('"payload" is required.', [{ field: 'payload', message: 'is required' }]);
+    await this.channels.publishFrom(context.connection, channel, data.payload);
+    return { channel };
+  }
+
+  private async updatePresence(context: FrameContext, data: Record<string, unknown>) {
+    const channel = requireString(data, 'channel');
+    if (!('meta' in data)) throw invalid('"meta" is required: the new meta replaces the old one.', [{ field: 'meta', message: 'is required' }]);
+    const meta = await this.presence.update(context.connection.id, channel, data.meta);
+    return { channel, meta };
+  }
+
+  private async listPresence(context: FrameContext, data: Record<string, unknown>) {
+    const channel = requireString(data, 'channel');
+    if (!(await this.channels.isMember(channel, context.connection.id))) {
+      throw new RealtimeException('not_joined', `Join "${channel}" to see its presence.`);
+    }
+    return this.presence.list(channel);
+  }
+
+  private async direct(context: FrameContext, data: Record<string, unknown>) {
+    const to = requireString(data, 'to');
+    if (!('payload' in data)) throw invalid('"payload" is required.', [{ field: 'payload', message: 'is required' }]);
+    const delivered = await this.directs.send(to, data.payload, context.connection.clientId);
+    if (delivered === 0) throw new RealtimeException('not_found', `"${to}" has no open connection.`);
+    return { to, delivered };
+  }
+}

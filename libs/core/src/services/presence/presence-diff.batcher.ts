@@ -1,0 +1,85 @@
+import type { PresenceWrite } from '../../engine/realtime-engine.interface';
+import type { PresenceDiff, PresenceMeta, PresenceState } from '@nest-realtime/protocol';
+
+type ChangeKind = 'join' | 'leave' | 'update';
+
+interface PendingChange {
+  kind: ChangeKind;
+  clientId: string;
+  meta: PresenceMeta;
+}
+
+interface PendingBatch {
+  changes: Map<string, PendingChange>;
+  /** clientId → meta count before the batch's first change and after its last. */
+  counts: Map<string, { before: number; after: number }>;
+  timer?: NodeJS.Timeout;
+}
+
+/** The net effect of two changes of one connection within a batch; undefined when they cancel out. */
+function merge(previous: ChangeKind, next: ChangeKind): ChangeKind | undefined {
+  if (previous === 'join') return next === 'leave' ? undefined : 'join';
+  if (previous === 'leave') return next === 'leave' ? 'leave' : 'update';
+  return next === 'leave' ? 'leave' : 'update';
+}
+
+function add(state: PresenceState, change: PendingChange): void {
+  (state[change.clientId] ??= { metas: [] }).metas.push(change.meta);
+}
+
+/**
+ * Collects the presence changes of each channel for a short window and hands them on as one diff, so a
+ * storm of joins costs a frame per window instead of a frame per join.
+ */
+export class PresenceDiffBatcher {
+  private readonly batches = new Map<string, PendingBatch>();
+
+  /** `cancelled`: a channel's batch ended with no net change (joins and leaves that cancelled out). */
+  constructor(
+    private readonly windowMs: number,
+    private readonly deliver: (diff: PresenceDiff) => void,
+    private readonly cancelled: (channel: string) => void = () => undefined,
+  ) {}
+
+  push(channel: string, kind: ChangeKind, write: PresenceWrite): void {
+    let batch = this.batches.get(channel);
+    if (!batch) this.batches.set(channel, (batch = { changes: new Map(), counts: new Map() }));
+    const meta = write.meta as PresenceMeta;
+    const previous = batch.changes.get(write.connectionId);
+    const merged = previous ? merge(previous.kind, kind) : kind;
+    if (merged) batch.changes.set(write.connectionId, { kind: merged, clientId: write.clientId, meta });
+    else batch.changes.delete(write.connectionId);
+    const counts = batch.counts.get(write.clientId);
+    if (counts) counts.after = write.countAfter;
+    else batch.counts.set(write.clientId, { before: write.countBefore, after: write.countAfter });
+
+    if (this.windowMs === 0) this.flush(channel);
+    else batch.timer ??= setTimeout(() => this.flush(channel), this.windowMs);
+  }
+
+  /** Sends the pending diff of a channel now. */
+  flush(channel: string): void {
+    const batch = this.batches.get(channel);
+    if (!batch) return;
+    this.batches.delete(channel);
+    clearTimeout(batch.timer);
+    if (batch.changes.size === 0) return this.cancelled(channel);
+    const diff: PresenceDiff = { channel, joins: {}, leaves: {}, updates: {} };
+    for (const change of batch.changes.values()) {
+      add(change.kind === 'join' ? diff.joins : change.kind === 'leave' ? diff.leaves : diff.updates, change);
+    }
+    for (const [clientId, { before, after }] of batch.counts) {
+      if (before === 0 && after > 0 && diff.joins[clientId]) diff.joins[clientId].first = true;
+      if (before > 0 && after === 0 && diff.leaves[clientId]) diff.leaves[clientId].last = true;
+    }
+    this.deliver(diff);
+  }
+
+  flushAll(): void {
+    for (const channel of [...this.batches.keys()]) this.flush(channel);
+  }
+
+  get pendingChannels(): number {
+    return this.batches.size;
+  }
+}

@@ -1,0 +1,83 @@
+import type { LocalConnection } from '../../engine/realtime-engine.interface';
+import { PresenceStateGate } from './presence-state.gate';
+
+function recorder(): LocalConnection & { sent: string[] } {
+  const sent: string[] = [];
+  return { id: 'c1', clientId: 'alice', sent, send: (frame: Buffer) => (sent.push(frame.toString()), true) };
+}
+
+const frame = (text: string) => Buffer.from(text);
+
+describe('PresenceStateGate', () => {
+  it('holds frames until both the reply went out and the state came, then sends the state first', () => {
+    const connection = recorder();
+    const gate = new PresenceStateGate(connection);
+    gate.send(frame('message 1'));
+    gate.release();
+    gate.send(frame('message 2'));
+    expect(connection.sent).toEqual([]);
+
+    gate.deliverState(frame('state'));
+
+    expect(connection.sent).toEqual(['state', 'message 1', 'message 2']);
+    gate.send(frame('message 3'));
+    expect(connection.sent).toEqual(['state', 'message 1', 'message 2', 'message 3']);
+    expect(gate.holding).toBe(false);
+  });
+
+  it('waits for the release when the state comes first', () => {
+    const connection = recorder();
+    const gate = new PresenceStateGate(connection);
+    gate.deliverState(frame('state'));
+    gate.send(frame('message'));
+    expect(connection.sent).toEqual([]);
+
+    gate.release();
+
+    expect(connection.sent).toEqual(['state', 'message']);
+  });
+
+  it('drops the diff the state already holds, once', () => {
+    const connection = recorder();
+    const gate = new PresenceStateGate(connection);
+    const ownDiff = frame('diff');
+    gate.send(ownDiff);
+    gate.send(frame('other diff'));
+    gate.send(frame('diff'));
+    gate.deliverState(frame('state'), ownDiff);
+    gate.release();
+
+    expect(connection.sent).toEqual(['state', 'other diff', 'diff']);
+  });
+
+  it('drops the same diff once when it comes back after the state (through a cluster engine)', () => {
+    const connection = recorder();
+    const gate = new PresenceStateGate(connection);
+    gate.deliverState(frame('state'), frame('diff of the window'));
+    gate.release();
+    gate.send(frame('a message'));
+    gate.send(frame('diff of the window'));
+    gate.send(frame('diff of the window'));
+
+    expect(connection.sent).toEqual(['state', 'a message', 'diff of the window']);
+  });
+
+  it('lets the held frames through without a state that could not be read', () => {
+    const connection = recorder();
+    const gate = new PresenceStateGate(connection);
+    gate.send(frame('message'));
+    gate.deliverState(null);
+    gate.release();
+
+    expect(connection.sent).toEqual(['message']);
+  });
+
+  it('takes only the first state', () => {
+    const connection = recorder();
+    const gate = new PresenceStateGate(connection);
+    gate.deliverState(frame('state 1'));
+    gate.deliverState(frame('state 2'));
+    gate.release();
+    expect(connection.sent).toEqual(['state 1']);
+  });
+});

@@ -1,0 +1,318 @@
+import { isObservable } from 'rxjs';
+import { ChannelRules } from '../channel/channel.rules';
+import type { PresenceEvent } from '../../hooks/realtime-events';
+import type { RealtimeModuleOptions } from '../../options/realtime-options.interface';
+import { RealtimeException } from '../../errors/realtime.exception';
+import { createRealtimeTestBed, FakeSocket, RealtimeTestBed, refusal } from '../../testing/unit-fakes';
+import { PresenceService } from './presence.service';
+
+const T0 = Date.UTC(2025, 0, 1);
+const CHANNELS: RealtimeModuleOptions['channels'] = [
+  { pattern: 'room:*', presence: true },
+  { pattern: 'team:*', presence: true, requiredMeta: ['name'] },
+];
+
+describe('PresenceService', () => {
+  let bed: RealtimeTestBed;
+  let presence: PresenceService;
+  let events: PresenceEvent[];
+
+  async function setUp(options: RealtimeModuleOptions = {}): Promise<void> {
+    bed = await createRealtimeTestBed({ channels: CHANNELS, presence: { batchMs: 0 }, ...options }, [ChannelRules, PresenceService]);
+    presence = bed.moduleRef.get(PresenceService);
+    events = [];
+    presence.presence$.subscribe((event) => events.push(event));
+  }
+
+  /** A connection that is a member of the channel (no presence yet). */
+  async function member(id: string, clientId: string, channel = 'room:1'): Promise<FakeSocket> {
+    const { connection, socket } = bed.connect(id, clientId);
+    await bed.engine.join(channel, connection, {});
+    return socket;
+  }
+
+  beforeEach(async () => {
+    jest.useFakeTimers({ now: T0 });
+    await setUp();
+  });
+
+  afterEach(() => jest.useRealTimers());
+
+  describe('track', () => {
+    it('adds the connection under its clientId with the server fields, and tells the members', async () => {
+      const watcher = await member('w', 'watcher');
+      await member('c1', 'alice');
+
+      const stored = await presence.track('c1', 'room:1', { name: 'Alice' });
+
+      expect(stored).toEqual({ name: 'Alice', connectionId: 'c1', onlineAt: T0 });
+      expect(await presence.list('room:1')).toEqual({ alice: { metas: [{ name: 'Alice', connectionId: 'c1', onlineAt: T0 }] } });
+      expect(watcher.framesOf('presence:diff')).toEqual([
+        {
+          event: 'presence:diff',
+          data: { channel: 'room:1', joins: { alice: { metas: [{ name: 'Alice', connectionId: 'c1', onlineAt: T0 }], first: true } }, leaves: {}, updates: {} },
+        },
+      ]);
+      expect(events).toEqual([
+        { type: 'join', channel: 'room:1', clientId: 'alice', connectionId: 'c1', meta: { name: 'Alice', connectionId: 'c1', onlineAt: T0 }, first: true, at: T0 },
+      ]);
+    });
+
+    it('refuses a connection that is not a member with not_joined, writing nothing', async () => {
+      bed.connect('c1', 'alice');
+
+      const error = await refusal(() => presence.track('c1', 'room:1', {}));
+
+      expect(error.code).toBe('not_joined');
+      expect(await presence.list('room:1')).toEqual({});
+      expect(events).toEqual([]);
+    });
+
+    it('replaces the meta when tracking again, as an update that keeps onlineAt', async () => {
+      const watcher = await member('w', 'watcher');
+      await member('c1', 'alice');
+      await presence.track('c1', 'room:1', { status: 'here' });
+      watcher.send.mockClear();
+      events.length = 0;
+      jest.setSystemTime(T0 + 5000);
+
+      await presence.track('c1', 'room:1', { status: 'busy' });
+
+      expect(await presence.list('room:1')).toEqual({ alice: { metas: [{ status: 'busy', connectionId: 'c1', onlineAt: T0 }] } });
+      expect(watcher.framesOf('presence:diff').map((frame) => frame.data)).toEqual([
+        { channel: 'room:1', joins: {}, leaves: {}, updates: { alice: { metas: [{ status: 'busy', connectionId: 'c1', onlineAt: T0 }] } } },
+      ]);
+      expect(events.map((event) => [event.type, event.first])).toEqual([['update', undefined]]);
+    });
+
+    it('joins a second tab of the same client without first', async () => {
+      const watcher = await member('w', 'watcher');
+      await member('tab1', 'alice');
+      await member('tab2', 'alice');
+      await presence.track('tab1', 'room:1', { device: 'laptop' });
+      watcher.send.mockClear();
+      events.length = 0;
+
+      await presence.track('tab2', 'room:1', { device: 'phone' });
+
+      expect(watcher.framesOf('presence:diff')[0].data.joins).toEqual({
+        alice: { metas: [{ device: 'phone', connectionId: 'tab2', onlineAt: T0 }] },
+      });
+      expect(events[0].first).toBeUndefined();
+      expect((await presence.list('room:1')).alice.metas.map((meta) => meta.device)).toEqual(['laptop', 'phone']);
+    });
+
+    it('refuses a bad meta with invalid and writes nothing', async () => {
+      const watcher = await member('w', 'watcher');
+      await member('c1', 'alice');
+
+      const error = await refusal(() => presence.track('c1', 'room:1', { onlineAt: 1 }));
+
+      expect(error.code).toBe('invalid');
+      expect(error.details).toEqual([{ field: 'meta.onlineAt', message: 'is set by the server' }]);
+      expect(await presence.list('room:1')).toEqual({});
+      expect(watcher.send).not.toHaveBeenCalled();
+      expect(events).toEqual([]);
+    });
+  });
+
+  describe('update', () => {
+    let watcher: FakeSocket;
+
+    beforeEach(async () => {
+      watcher = await member('w', 'watcher');
+      await member('c1', 'alice');
+      await presence.track('c1', 'room:1', { status: 'here' });
+      watcher.send.mockClear();
+      events.length = 0;
+    });
+
+    it("replaces the connection's meta and sends an update", async () => {
+      const stored = await presence.update('c1', 'room:1', { status: 'away' });
+
+      expect(stored).toEqual({ status: 'away', connectionId: 'c1', onlineAt: T0 });
+      expect(await presence.list('room:1')).toEqual({ alice: { metas: [stored] } });
+      expect(watcher.framesOf('presence:diff').map((frame) => frame.data)).toEqual([
+        { channel: 'room:1', joins: {}, leaves: {}, updates: { alice: { metas: [stored] } } },
+      ]);
+      expect(events).toEqual([{ type: 'update', channel: 'room:1', clientId: 'alice', connectionId: 'c1', meta: stored, at: T0 }]);
+    });
+
+    const tooDeep = { a: { b: { c: { d: { e: 1 } } } } };
+    it.each<[string, unknown, string]>([
+      ['too large', { blob: 'x'.repeat(3000) }, 'meta'],
+      ['a function', { onClick: () => 1 }, 'meta.onClick'],
+      ['NaN', { score: NaN }, 'meta.score'],
+      ['Infinity', { score: Infinity }, 'meta.score'],
+      ['undefined', { nick: undefined }, 'meta.nick'],
+      ['a Date', { since: new Date(0) }, 'meta.since'],
+      ['a class instance', { where: new URL('https://example.com') }, 'meta.where'],
+      ['too deep', tooDeep, 'meta.a.b.c.d'],
+      ['the reserved connectionId', { connectionId: 'spoof' }, 'meta.connectionId'],
+      ['the reserved onlineAt', { onlineAt: 0 }, 'meta.onlineAt'],
+      ['not an object', ['away'], 'meta'],
+    ])('refuses a meta with %s and keeps the previous one, sending nothing', async (_what, bad, field) => {
+      const error = await refusal(() => presence.update('c1', 'room:1', bad));
+
+      expect(error.code).toBe('invalid');
+      expect((error.details as Array<{ field: string }>).map((detail) => detail.field)).toEqual([field]);
+      expect(await presence.list('room:1')).toEqual({ alice: { metas: [{ status: 'here', connectionId: 'c1', onlineAt: T0 }] } });
+      expect(watcher.send).not.toHaveBeenCalled();
+      expect(events).toEqual([]);
+    });
+
+    it('refuses a connection without presence in the channel with not_joined', async () => {
+      await member('c2', 'bob');
+
+      expect((await refusal(() => presence.update('c2', 'room:1', { status: 'x' }))).code).toBe('not_joined');
+      expect((await refusal(() => presence.update('c1', 'room:2', { status: 'x' }))).code).toBe('not_joined');
+      expect(watcher.send).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('required fields from the channel rules', () => {
+    it('refuses a meta without them on track and on update, keeping what was there', async () => {
+      await member('c1', 'alice', 'team:red');
+
+      const onTrack = await refusal(() => presence.track('c1', 'team:red', { role: 'lead' }));
+      expect(onTrack.details).toEqual([{ field: 'meta.name', message: 'is required in this channel' }]);
+      expect(await presence.list('team:red')).toEqual({});
+
+      await presence.track('c1', 'team:red', { name: 'Alice' });
+      const onUpdate = await refusal(() => presence.update('c1', 'team:red', { role: 'lead' }));
+      expect(onUpdate.code).toBe('invalid');
+      expect(await presence.list('team:red')).toEqual({ alice: { metas: [{ name: 'Alice', connectionId: 'c1', onlineAt: T0 }] } });
+    });
+
+    it('does not require them in channels the rule does not match', () => {
+      expect(presence.validate('room:1', {})).toEqual({});
+      expect(() => presence.validate('team:blue', {})).toThrow(RealtimeException);
+    });
+  });
+
+  describe('untrack', () => {
+    it('removes the connection and tells the members, marking the last tab of a client', async () => {
+      const watcher = await member('w', 'watcher');
+      await member('tab1', 'alice');
+      await member('tab2', 'alice');
+      await presence.track('tab1', 'room:1', {});
+      await presence.track('tab2', 'room:1', {});
+      watcher.send.mockClear();
+      events.length = 0;
+
+      expect(await presence.untrack('tab1', 'room:1')).toBe(true);
+      expect(await presence.untrack('tab2', 'room:1')).toBe(true);
+
+      expect(watcher.framesOf('presence:diff').map((frame) => frame.data.leaves)).toEqual([
+        { alice: { metas: [{ connectionId: 'tab1', onlineAt: T0 }] } },
+        { alice: { metas: [{ connectionId: 'tab2', onlineAt: T0 }], last: true } },
+      ]);
+      expect(events.map((event) => [event.type, event.connectionId, event.last])).toEqual([
+        ['leave', 'tab1', undefined],
+        ['leave', 'tab2', true],
+      ]);
+      expect(await presence.list('room:1')).toEqual({});
+    });
+
+    it('answers false, sending nothing, for a connection that was not tracked', async () => {
+      const watcher = await member('w', 'watcher');
+
+      expect(await presence.untrack('c9', 'room:1')).toBe(false);
+      expect(await presence.untrack('c9', 'nowhere')).toBe(false);
+      expect(watcher.send).not.toHaveBeenCalled();
+      expect(events).toEqual([]);
+    });
+  });
+
+  describe('reading', () => {
+    beforeEach(async () => {
+      await member('a1', 'alice');
+      await member('a2', 'alice');
+      await member('b1', 'bob');
+      await presence.track('a1', 'room:1', { device: 'laptop' });
+      await presence.track('a2', 'room:1', { device: 'phone' });
+      await presence.track('b1', 'room:1', { device: 'phone' });
+    });
+
+    it('lists every clientId with one meta per connection', async () => {
+      expect(await presence.list('room:1')).toEqual({
+        alice: {
+          metas: [
+            { device: 'laptop', connectionId: 'a1', onlineAt: T0 },
+            { device: 'phone', connectionId: 'a2', onlineAt: T0 },
+          ],
+        },
+        bob: { metas: [{ device: 'phone', connectionId: 'b1', onlineAt: T0 }] },
+      });
+    });
+
+    it('filters metas with listBy, dropping clientIds left with none', async () => {
+      expect(await presence.listBy('room:1', (meta) => meta.device === 'laptop')).toEqual({
+        alice: { metas: [{ device: 'laptop', connectionId: 'a1', onlineAt: T0 }] },
+      });
+      expect(await presence.listBy('room:1', (_meta, clientId) => clientId === 'bob')).toEqual({
+        bob: { metas: [{ device: 'phone', connectionId: 'b1', onlineAt: T0 }] },
+      });
+    });
+
+    it('counts distinct clientIds and tells who is present', async () => {
+      expect(await presence.count('room:1')).toBe(2);
+      expect(await presence.isPresent('room:1', 'alice')).toBe(true);
+      expect(await presence.isPresent('room:1', 'carol')).toBe(false);
+      expect(await presence.count('room:2')).toBe(0);
+
+      await presence.untrack('a1', 'room:1');
+      expect(await presence.count('room:1')).toBe(2);
+      await presence.untrack('a2', 'room:1');
+      expect(await presence.count('room:1')).toBe(1);
+      expect(await presence.isPresent('room:1', 'alice')).toBe(false);
+    });
+  });
+
+  describe('batching', () => {
+    beforeEach(() => setUp({ presence: { batchMs: 20 } }));
+
+    it('sends the changes of one window as one diff', async () => {
+      const watcher = await member('w', 'watcher');
+      for (const [id, client] of [['c1', 'alice'], ['c2', 'bob'], ['c3', 'carol']]) {
+        await member(id, client);
+        await presence.track(id, 'room:1', {});
+      }
+      expect(watcher.framesOf('presence:diff')).toEqual([]);
+      expect(events).toHaveLength(3);
+
+      jest.advanceTimersByTime(20);
+
+      const diffs = watcher.framesOf('presence:diff');
+      expect(diffs).toHaveLength(1);
+      expect(Object.keys(diffs[0].data.joins)).toEqual(['alice', 'bob', 'carol']);
+    });
+
+    it('sends nothing for a join and leave of one connection within a window', async () => {
+      const watcher = await member('w', 'watcher');
+      await member('c1', 'alice');
+      await presence.track('c1', 'room:1', {});
+      await presence.untrack('c1', 'room:1');
+      jest.advanceTimersByTime(20);
+
+      expect(watcher.framesOf('presence:diff')).toEqual([]);
+    });
+
+    it('sends what is pending at once on flush and at shutdown', async () => {
+      const watcher = await member('w', 'watcher');
+      await member('c1', 'alice');
+      await presence.track('c1', 'room:1', {});
+      presence.flush();
+      expect(watcher.framesOf('presence:diff')).toHaveLength(1);
+
+      await presence.untrack('c1', 'room:1');
+      presence.onApplicationShutdown();
+      expect(watcher.framesOf('presence:diff').map((frame) => Object.keys(frame.data.leaves))).toEqual([[], ['alice']]);
+    });
+  });
+
+  it('streams events as an Observable that cannot be pushed into', () => {
+    expect(isObservable(presence.presence$)).toBe(true);
+    expect((presence.presence$ as unknown as { next?: unknown }).next).toBeUndefined();
+  });
+});

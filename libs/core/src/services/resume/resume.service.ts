@@ -1,0 +1,206 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ChannelRules } from '../channel/channel.rules';
+import { ChannelService } from '../channel/channel.service';
+import type { RealtimeConnection } from '../connection/realtime-connection';
+import type { RealtimeEngine, ResumeSession, StreamPosition } from '../../engine/realtime-engine.interface';
+import { RealtimeLogger } from '../../logging/realtime.logger';
+import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
+import { PresenceService } from '../presence/presence.service';
+import type { PresenceState } from '@nest-realtime/protocol';
+import { invalid, RealtimeException } from '../../errors/realtime.exception';
+import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
+import { ResumeGate } from './resume-gate';
+
+/** Why a session was not resumed. */
+export type ResumeRefusal =
+  /** Resume is off on this server. */
+  | 'disabled'
+  /** No session under that token: it expired, was used already, or never was. */
+  | 'expired'
+  /** The session belongs to another client. */
+  | 'forbidden'
+  /** A channel would not take the connection back (authorization, limit). */
+  | 'refused'
+  /** A channel that keeps history got no offset to resume from. */
+  | 'offset_missing'
+  /** A channel's history was lost or reset since (another epoch). */
+  | 'history_lost'
+  /** Some missed messages are no longer kept (size or age). */
+  | 'window'
+  /** The history cannot be read now (the engine's store is unreachable). */
+  | 'unavailable'
+  /** Too much arrived for the connection while it was being resumed. */
+  | 'overflow';
+
+export interface ResumedChannel {
+  /** Messages replayed for this channel. */
+  missed: number;
+  /** Channels that keep history: where the client now stands. */
+  offset?: number;
+  epoch?: string;
+}
+
+/** The `result` of `connection:resume`. */
+export type ResumeResult =
+  | { resumed: true; missed: number; channels: Record<string, ResumedChannel> }
+  | { resumed: false; reason: ResumeRefusal; channel?: string };
+
+export interface ResumeOutcome {
+  result: ResumeResult;
+  /** The presence state of each resumed presence channel, to send after the reply. */
+  presence: Array<{ channel: string; presences: PresenceState }>;
+}
+
+const MAX_TOKEN_LENGTH = 128;
+const MAX_EPOCH_LENGTH = 64;
+
+class ResumeFailure extends Error {
+  constructor(
+    readonly reason: ResumeRefusal,
+    readonly channel?: string,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * `connection:resume`: gives a new connection the session of a closed one (same client, within the
+ * window): joins its channels again with their metas, replays what each channel that keeps history
+ * published after the client's offset, in order, then lets the live messages through without a gap or
+ * a duplicate. All or nothing: when any channel cannot be restored exactly, nothing is, and the reply
+ * says `resumed: false` and why.
+ */
+@Injectable()
+export class ResumeService {
+  private readonly resuming = new WeakSet<RealtimeConnection>();
+  private readonly logger: RealtimeLogger;
+
+  constructor(
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    @Inject(REALTIME_ENGINE) private readonly engine: RealtimeEngine,
+    private readonly channels: ChannelService,
+    private readonly presence: PresenceService,
+    private readonly rules: ChannelRules,
+  ) {
+    this.logger = new RealtimeLogger('RealtimeResume', options.logLevels);
+  }
+
+  async resume(connection: RealtimeConnection, data: Record<string, unknown>): Promise<ResumeOutcome> {
+    const { token, positions } = readRequest(data);
+    if (this.resuming.has(connection) || (await this.engine.channelsOf(connection.id)).length > 0) {
+      throw invalid('connection:resume must be the first thing a connection asks: before any join, and only once.', [
+        { field: 'token', message: 'this connection already has channels or resumed' },
+      ]);
+    }
+    this.resuming.add(connection);
+    if (!this.options.resume) return refused('disabled');
+    const session = await this.engine.takeSession(token);
+    if (!session) return refused('expired');
+    const anonymous = connection.clientId === connection.id;
+    if (session.anonymous ? !anonymous : session.clientId !== connection.clientId) return refused('forbidden');
+    try {
+      return await this.restore(connection, session, positions);
+    } catch (error) {
+      if (error instanceof ResumeFailure) return refused(error.reason, error.channel);
+      throw error;
+    }
+  }
+
+  private async restore(connection: RealtimeConnection, session: ResumeSession, positions: Map<string, PositionAsked>): Promise<ResumeOutcome> {
+    const joined: Array<{ channel: string; gate: ResumeGate }> = [];
+    try {
+      for (const { channel, meta, presence } of session.channels) {
+        const gate = new ResumeGate(connection, this.options.limits.maxPendingBytes);
+        try {
+          await this.channels.joinFrom(connection, channel, meta, { via: gate, presence });
+          joined.push({ channel, gate });
+        } catch (error) {
+          if (!(error instanceof RealtimeException)) throw error;
+          this.logger.debug(`Resume of ${connection.id}: "${channel}" refused the connection (${error.code})`);
+          throw new ResumeFailure('refused', channel);
+        }
+      }
+      const replays = await Promise.all(joined.map(({ channel }) => this.missedIn(channel, positions.get(channel))));
+      if (joined.some(({ gate }) => gate.overflowed)) throw new ResumeFailure('overflow');
+      const result: ResumeResult = { resumed: true, missed: 0, channels: {} };
+      joined.forEach(({ channel, gate }, index) => {
+        const replay = replays[index];
+        for (const frame of replay?.frames ?? []) connection.send(frame);
+        gate.open(replay?.position);
+        result.missed += replay?.frames.length ?? 0;
+        result.channels[channel] = replay ? { missed: replay.frames.length, ...replay.position } : { missed: 0 };
+      });
+      const presence: ResumeOutcome['presence'] = [];
+      for (const { channel } of joined) {
+        if (this.rules.resolve(channel).presence) presence.push({ channel, presences: await this.presence.list(channel) });
+      }
+      return { result, presence };
+    } catch (error) {
+      for (const { channel, gate } of joined) {
+        gate.discard();
+        await this.channels.leave(connection.id, channel).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** What a channel that keeps history published after the client's position; undefined for a channel without history. */
+  private async missedIn(channel: string, asked: PositionAsked | undefined): Promise<{ frames: Buffer[]; position: StreamPosition } | undefined> {
+    const history = this.rules.resolve(channel).history;
+    if (!history) return undefined;
+    if (asked === undefined) throw new ResumeFailure('offset_missing', channel);
+    const epoch = asked.epoch ?? (await this.engine.position(channel, history))?.epoch;
+    if (epoch === undefined) throw new ResumeFailure('unavailable', channel);
+    const read = await this.engine.historySince(channel, { offset: asked.offset, epoch }, history);
+    if ('lost' in read) throw new ResumeFailure(read.lost === 'epoch' ? 'history_lost' : read.lost, channel);
+    return read;
+  }
+}
+
+interface PositionAsked {
+  offset: number;
+  /** Absent when the client sent a bare offset: taken as of the channel's current epoch. */
+  epoch?: string;
+}
+
+function refused(reason: ResumeRefusal, channel?: string): ResumeOutcome {
+  return { result: channel === undefined ? { resumed: false, reason } : { resumed: false, reason, channel }, presence: [] };
+}
+
+function isOffset(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Checks the request; a bad one is `invalid` with every field at fault, and changes nothing. */
+function readRequest(data: Record<string, unknown>): { token: string; positions: Map<string, PositionAsked> } {
+  const problems: Array<{ field: string; message: string }> = [];
+  const { token, channels = {} } = data;
+  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+    problems.push({ field: 'token', message: `must be the welcome's resume token (a string of 1 to ${MAX_TOKEN_LENGTH} characters)` });
+  }
+  const positions = new Map<string, PositionAsked>();
+  if (typeof channels !== 'object' || channels === null || Array.isArray(channels)) {
+    problems.push({ field: 'channels', message: 'must be an object of channel name → last offset (or {offset, epoch})' });
+  } else {
+    for (const [channel, value] of Object.entries(channels)) {
+      if (value === null) continue;
+      if (isOffset(value)) positions.set(channel, { offset: value });
+      else if (isPosition(value)) positions.set(channel, { offset: value.offset, epoch: value.epoch });
+      else problems.push({ field: `channels.${channel}`, message: 'must be an offset (an integer ≥ 0), {offset, epoch}, or null (no history)' });
+    }
+  }
+  if (problems.length) throw invalid('connection:resume needs {token, channels?: {name: lastOffset}}.', problems);
+  return { token: token as string, positions };
+}
+
+function isPosition(value: unknown): value is StreamPosition {
+  const position = value as Partial<StreamPosition> | null;
+  return (
+    typeof position === 'object' &&
+    position !== null &&
+    isOffset(position.offset) &&
+    typeof position.epoch === 'string' &&
+    position.epoch.length > 0 &&
+    position.epoch.length <= MAX_EPOCH_LENGTH
+  );
+}

@@ -1,0 +1,178 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { IncomingMessage, Server } from 'http';
+import type { Duplex } from 'stream';
+import { RawData, WebSocket, WebSocketServer } from 'ws';
+import { AuditService } from '../../services/audit/audit.service';
+import { ConnectionLifecycle } from '../../services/connection/connection.lifecycle';
+import { ConnectionRegistry } from '../../services/connection/connection.registry';
+import { ConnectionService } from '../../services/connection/connection.service';
+import { RealtimeConnection } from '../../services/connection/realtime-connection';
+import type { RealtimeEngine } from '../../engine/realtime-engine.interface';
+import { RealtimeLogger } from '../../logging/realtime.logger';
+import { MiddlewarePipeline } from '../../pipeline/middleware/middleware.pipeline';
+import type { UpgradeContext } from '../upgrade/upgrade-context';
+import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
+import { PresenceService } from '../../services/presence/presence.service';
+import { CloseCode, JSON_SUBPROTOCOL } from '@nest-realtime/protocol';
+import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
+import { FrameDispatcher } from '../../pipeline/dispatch/frame.dispatcher';
+import { perMessageDeflate } from './per-message-deflate';
+import { UpgradeHandler, UpgradeRejection } from '../upgrade/upgrade.handler';
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+/** How long shutdown waits for peers to finish the close handshake. */
+const SHUTDOWN_GRACE_MS = 1000;
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  if (socket.destroyed) return;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+  );
+}
+
+/**
+ * The WebSocket server on the application's HTTP server: accepts upgrades on the configured path,
+ * opens connections, feeds their frames to the dispatcher, and closes them all at shutdown.
+ */
+@Injectable()
+export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  readonly wss: WebSocketServer;
+  private readonly logger: RealtimeLogger;
+  private httpServer?: Server;
+  /** Every socket's 'message' listener: one function for all (`this` is the socket), not a closure each. */
+  private readonly socketMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+
+  constructor(
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    @Inject(REALTIME_ENGINE) private readonly engine: RealtimeEngine,
+    private readonly registry: ConnectionRegistry,
+    private readonly lifecycle: ConnectionLifecycle,
+    private readonly connections: ConnectionService,
+    private readonly presence: PresenceService,
+    private readonly upgrades: UpgradeHandler,
+    private readonly dispatcher: FrameDispatcher,
+    private readonly pipeline: MiddlewarePipeline,
+    private readonly audit: AuditService,
+  ) {
+    this.logger = new RealtimeLogger('RealtimeServer', options.logLevels);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxFrameBytes,
+      perMessageDeflate: perMessageDeflate(options.compression),
+      handleProtocols: (offered) => (offered.has(JSON_SUBPROTOCOL) ? JSON_SUBPROTOCOL : false),
+    });
+    this.wss.on('connection', (socket: WebSocket, _request: IncomingMessage, context: UpgradeContext) => this.opened(socket, context));
+    const frames = this.dispatcher;
+    this.socketMessage = function (data, isBinary) {
+      const connection = RealtimeConnection.of(this);
+      if (connection) frames.dispatch(connection, data, isBinary);
+    };
+    // With the lifecycle's own 'close' listener, rather than one more listener per socket.
+    lifecycle.onSocketClose((connection, code) => this.pipeline.closed(connection, connection.closeCode ?? code));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.engine.bind(this.registry);
+  }
+
+  get path(): string {
+    return this.options.path;
+  }
+
+  /** Starts taking upgrades on an HTTP server (once). */
+  attach(httpServer: Server): void {
+    if (this.httpServer === httpServer) return;
+    if (this.httpServer) throw new Error('RealtimeServer: already attached to another HTTP server.');
+    this.httpServer = httpServer;
+    httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(request, socket, head));
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (!this.upgrades.isOwnPath(request)) {
+      if (this.httpServer && this.httpServer.listenerCount('upgrade') === 1) refuse(socket, 404, 'No WebSocket endpoint at this path.');
+      return;
+    }
+    const destroy = () => socket.destroy();
+    socket.on('error', destroy);
+    const context = this.upgrades.context(request);
+    try {
+      await this.upgrades.accept(context);
+    } catch (error) {
+      if (!(error instanceof UpgradeRejection)) this.logger.error('Upgrade failed', error);
+      const rejection = error instanceof UpgradeRejection ? error : new UpgradeRejection(503, 'The server could not accept the connection.');
+      context.abandon();
+      this.refused(context, rejection);
+      return refuse(socket, rejection.status, rejection.message);
+    }
+    if (socket.destroyed) return context.abandon();
+    // Until the handshake completes the upgrade holds its place in the connection limits.
+    const abandon = () => context.abandon();
+    socket.once('close', abandon);
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      // From here on `ws` handles the socket's errors and close; the upgrade's listeners would only hold memory.
+      socket.off('close', abandon);
+      socket.off('error', destroy);
+      this.wss.emit('connection', ws, request, context);
+    });
+  }
+
+  private refused(context: UpgradeContext, rejection: UpgradeRejection): void {
+    this.pipeline.refused(context, rejection);
+    this.audit.record({
+      type: 'upgrade.refused',
+      connectionId: null,
+      clientId: context.identity?.clientId ?? null,
+      ip: context.ip,
+      status: rejection.status,
+      reason: rejection.message,
+    });
+  }
+
+  private opened(socket: WebSocket, context: UpgradeContext): void {
+    context.open();
+    const connection = this.lifecycle.open(socket, context.identity, context.ip);
+    socket.on('message', this.socketMessage);
+    this.pipeline.opened(connection, context);
+  }
+
+  /** Shutdown: refuse new upgrades, announce every leave, then close every socket (1001, or 1012 for a restart). */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.upgrades.drain();
+    const code = this.connections.closeCodeAtShutdown;
+    const open = [...this.registry.all()];
+    // Frames that arrive from here on would act on connections already released.
+    for (const connection of open) connection.socket.removeAllListeners('message');
+    await Promise.allSettled(open.map((connection) => this.lifecycle.release(connection, code)));
+    this.presence.flush();
+    const closed = open.map((connection) => new Promise<void>((resolve) => {
+      if (connection.socket.readyState === WebSocket.CLOSED) return resolve();
+      connection.socket.once('close', () => resolve());
+      connection.close(code, code === CloseCode.ServiceRestart ? 'service restart' : 'server going away');
+    }));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)));
+    await Promise.race([Promise.all(closed), grace]);
+    clearTimeout(timer);
+    for (const socket of this.wss.clients) socket.terminate();
+  }
+
+  /** Closes the WebSocket server itself; called by the adapter when Nest closes its servers. */
+  async close(): Promise<void> {
+    for (const socket of this.wss.clients) socket.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+    await this.engine.close();
+  }
+}

@@ -1,0 +1,24 @@
+import type { ErrorBody, ReplyData } from './frame.types';
+import type { ChannelKicked, ChannelMessage, DirectMessage } from './message.types';
+import type { PresenceDiff, PresenceStateMessage } from './presence.types';
+import type { ServerEventName } from './protocol.events';
+import type { ServerState, Welcome } from './session.types';
+
+/** The `data` of each event the server sends; one entry per name in `SERVER_EVENTS`. */
+export interface ServerEventPayloads {
+  'connection:welcome': Welcome;
+  'connection:pong': { t?: unknown };
+  'connection:state': ServerState;
+  'channel:message': ChannelMessage;
+  'channel:kicked': ChannelKicked;
+  'presence:state': PresenceStateMessage;
+  'presence:diff': PresenceDiff;
+  'direct:message': DirectMessage;
+  reply: ReplyData;
+  error: ErrorBody;
+}
+
+// Fails to compile when SERVER_EVENTS and ServerEventPayloads name different events.
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const coversServerEvents: Exactly<keyof ServerEventPayloads, ServerEventName> = true;
+void coversServerEvents;

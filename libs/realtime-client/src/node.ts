@@ -1,3 +1,0 @@
-/** The Node entry: everything of `@app/realtime-client`, plus the `ws` transport (kept out of browser bundles). */
-export * from './index';
-export { wsTransport } from './transport/ws.transport';

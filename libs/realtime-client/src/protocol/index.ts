@@ -1,2 +1,0 @@
-export * from './protocol.types';
-export { CloseCode, JSON_SUBPROTOCOL, ProtocolEvent } from './protocol.constants';

@@ -1,3 +1,0 @@
-export * from './memory.engine';
-export * from './realtime-engine.interface';
-export * from './redis';
