@@ -2,7 +2,7 @@ import { Logger, LoggerService } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import fc from 'fast-check';
 import { ChannelService } from '@nest-realtime/core';
-import { ProtocolEvent } from '@nest-realtime/protocol';
+import { CLIENT_EVENTS, ProtocolEvent } from '@nest-realtime/protocol';
 import { RealtimeTestApp } from './support/realtime-app';
 import { Frame, TestClient } from './support/test-client';
 
@@ -41,19 +41,7 @@ type Expectation =
 type Thrown = { text: string } | { binary: Uint8Array };
 
 const PROTOCOL_EVENTS = Object.values(ProtocolEvent);
-const HANDLED = new Set<string>([
-  ProtocolEvent.Ping,
-  ProtocolEvent.State,
-  ProtocolEvent.Reauth,
-  ProtocolEvent.Resume,
-  ProtocolEvent.ChannelJoin,
-  ProtocolEvent.ChannelLeave,
-  ProtocolEvent.ChannelPublish,
-  ProtocolEvent.PresenceUpdate,
-  ProtocolEvent.PresenceList,
-  ProtocolEvent.DirectSend,
-  'echo',
-]);
+const HANDLED = new Set<string>([...CLIENT_EVENTS, 'echo']);
 
 function depthOf(value: unknown): number {
   if (value === null || typeof value !== 'object') return 0;

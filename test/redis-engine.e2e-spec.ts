@@ -61,7 +61,7 @@ class TestNode implements EngineNode {
   async open(id: string, clientId = id): Promise<Sink> {
     const sink = new Sink(id, clientId);
     this.sinks.set(id, sink);
-    await this.engine.connectionOpened({ connectionId: id, clientId, state: 'connected', connectedAt: Date.now() });
+    await this.engine.directory.opened({ connectionId: id, clientId, state: 'connected', connectedAt: Date.now() });
     return sink;
   }
 }
@@ -104,13 +104,13 @@ describe('RedisEngine on a real Redis (two nodes in one process)', () => {
     it('delivers a publish on either node to the members on both, once each', async () => {
       const alice = await a.open('a1', 'alice');
       const bob = await b.open('b1', 'bob');
-      await a.engine.join('room', alice, {});
-      await b.engine.join('room', bob, {});
+      await a.engine.memberships.join('room', alice, {});
+      await b.engine.memberships.join('room', bob, {});
 
-      expect(await a.engine.publish('room', Buffer.from('{"event":"x","data":1}'))).toBe(2);
-      expect(await b.engine.publish('room', Buffer.from('{"event":"x","data":2}'))).toBe(2);
+      expect(await a.engine.broker.publish('room', Buffer.from('{"event":"x","data":1}'))).toBe(2);
+      expect(await b.engine.broker.publish('room', Buffer.from('{"event":"x","data":2}'))).toBe(2);
       await Promise.all([alice.holds(2), bob.holds(2)]);
-      await a.engine.publish('room', Buffer.from('{"event":"x","data":3}'));
+      await a.engine.broker.publish('room', Buffer.from('{"event":"x","data":3}'));
       await Promise.all([alice.holds(3), bob.holds(3)]);
 
       expect(alice.frames).toEqual(bob.frames);
@@ -120,11 +120,11 @@ describe('RedisEngine on a real Redis (two nodes in one process)', () => {
     it('gives every member the same order when both nodes publish at once', async () => {
       const alice = await a.open('a1');
       const bob = await b.open('b1');
-      await a.engine.join('room', alice, {});
-      await b.engine.join('room', bob, {});
+      await a.engine.memberships.join('room', alice, {});
+      await b.engine.memberships.join('room', bob, {});
 
       await Promise.all(
-        Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).engine.publish('room', Buffer.from(`{"event":"x","data":${i}}`))),
+        Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).engine.broker.publish('room', Buffer.from(`{"event":"x","data":${i}}`))),
       );
       await Promise.all([alice.holds(50), bob.holds(50)]);
 
@@ -137,18 +137,18 @@ describe('RedisEngine on a real Redis (two nodes in one process)', () => {
       const bob = await b.open('b1', 'bob');
       const carol = await b.open('b2', 'carol');
 
-      expect(await a.engine.join('small', alice, { n: 1 }, 2)).toEqual({ created: true });
-      expect(await b.engine.join('small', bob, { n: 2 }, 2)).toEqual({ created: true });
-      expect(await b.engine.join('small', carol, {}, 2)).toEqual({ created: false, full: true });
-      expect(await a.engine.join('small', alice, { n: 3 }, 2)).toEqual({ created: false });
+      expect(await a.engine.memberships.join('small', alice, { n: 1 }, 2)).toEqual({ created: true });
+      expect(await b.engine.memberships.join('small', bob, { n: 2 }, 2)).toEqual({ created: true });
+      expect(await b.engine.memberships.join('small', carol, {}, 2)).toEqual({ created: false, full: true });
+      expect(await a.engine.memberships.join('small', alice, { n: 3 }, 2)).toEqual({ created: false });
 
-      expect((await b.engine.members('small')).map(({ clientId, meta }) => ({ clientId, meta }))).toEqual([
+      expect((await b.engine.memberships.members('small')).map(({ clientId, meta }) => ({ clientId, meta }))).toEqual([
         { clientId: 'alice', meta: { n: 3 } },
         { clientId: 'bob', meta: { n: 2 } },
       ]);
-      expect(await b.engine.memberCount('small')).toBe(2);
-      expect(await b.engine.channelsOf('a1')).toEqual(['small']);
-      await b.engine.publish('small', Buffer.from('{"event":"x"}'));
+      expect(await b.engine.memberships.count('small')).toBe(2);
+      expect(await b.engine.memberships.channelsOf('a1')).toEqual(['small']);
+      await b.engine.broker.publish('small', Buffer.from('{"event":"x"}'));
       await alice.holds(1);
       expect(carol.frames).toEqual([]);
     });
@@ -156,17 +156,17 @@ describe('RedisEngine on a real Redis (two nodes in one process)', () => {
     it('stops delivering to a member another node removed', async () => {
       const alice = await a.open('a1');
       const bob = await b.open('b1');
-      await a.engine.join('room', alice, {});
-      await b.engine.join('room', bob, {});
+      await a.engine.memberships.join('room', alice, {});
+      await b.engine.memberships.join('room', bob, {});
 
-      expect(await b.engine.leave('room', 'a1')).toMatchObject({ connectionId: 'a1', clientId: 'a1' });
-      await b.engine.publish('room', Buffer.from('{"event":"after"}'));
+      expect(await b.engine.memberships.leave('room', 'a1')).toMatchObject({ connectionId: 'a1', clientId: 'a1' });
+      await b.engine.broker.publish('room', Buffer.from('{"event":"after"}'));
       await bob.holds(1);
-      await a.engine.publish('room', Buffer.from('{"event":"after-2"}'));
+      await a.engine.broker.publish('room', Buffer.from('{"event":"after-2"}'));
       await bob.holds(2);
 
       expect(alice.frames).toEqual([]);
-      expect(await a.engine.channelsOf('a1')).toEqual([]);
+      expect(await a.engine.memberships.channelsOf('a1')).toEqual([]);
     });
   });
 
@@ -175,39 +175,39 @@ describe('RedisEngine on a real Redis (two nodes in one process)', () => {
       const tab1 = await a.open('a1', 'alice');
       const tab2 = await b.open('b1', 'alice');
 
-      expect(await b.engine.sendToClient('alice', Buffer.from('{"event":"d"}'))).toBe(2);
+      expect(await b.engine.broker.sendToClient('alice', Buffer.from('{"event":"d"}'))).toBe(2);
       await Promise.all([tab1.holds(1), tab2.holds(1)]);
-      expect(await b.engine.sendToConnection('a1', Buffer.from('{"event":"k"}'))).toBe(true);
+      expect(await b.engine.broker.sendToConnection('a1', Buffer.from('{"event":"k"}'))).toBe(true);
       await tab1.holds(2);
-      expect(await b.engine.sendToClient('nobody', Buffer.from('{}'))).toBe(0);
-      expect(await b.engine.sendToConnection('nowhere', Buffer.from('{}'))).toBe(false);
+      expect(await b.engine.broker.sendToClient('nobody', Buffer.from('{}'))).toBe(0);
+      expect(await b.engine.broker.sendToConnection('nowhere', Buffer.from('{}'))).toBe(false);
       expect(tab2.frames).toEqual(['{"event":"d"}']);
     });
 
     it('knows the connections of a client on every node, their state, and when the last one closed', async () => {
       await a.open('a1', 'alice');
       await b.open('b1', 'alice');
-      await b.engine.connectionState('b1', 'idle');
+      await b.engine.directory.stateChanged('b1', 'idle');
 
-      expect((await a.engine.connectionsOfClient('alice')).map(({ connectionId, nodeId, state }) => ({ connectionId, nodeId, state }))).toEqual([
+      expect((await a.engine.directory.connectionsOf('alice')).map(({ connectionId, nodeId, state }) => ({ connectionId, nodeId, state }))).toEqual([
         { connectionId: 'a1', nodeId: a.engine.nodeId, state: 'connected' },
         { connectionId: 'b1', nodeId: b.engine.nodeId, state: 'idle' },
       ]);
-      expect(await a.engine.connectionCount()).toBe(2);
-      expect(await a.engine.connectionClosed('a1', 'alice')).toEqual({ lastOfClient: false });
-      expect(await b.engine.connectionClosed('b1', 'alice')).toEqual({ lastOfClient: true });
-      expect(await a.engine.connectionsOfClient('alice')).toEqual([]);
+      expect(await a.engine.directory.count()).toBe(2);
+      expect(await a.engine.directory.closed('a1', 'alice')).toEqual({ lastOfClient: false });
+      expect(await b.engine.directory.closed('b1', 'alice')).toEqual({ lastOfClient: true });
+      expect(await a.engine.directory.connectionsOf('alice')).toEqual([]);
     });
 
     it('keeps groups for every node', async () => {
-      expect(await a.engine.groupAdd('admins', 'alice')).toBe(true);
-      expect(await b.engine.groupAdd('admins', 'alice')).toBe(false);
-      await b.engine.groupAdd('admins', 'bob');
+      expect(await a.engine.groups.add('admins', 'alice')).toBe(true);
+      expect(await b.engine.groups.add('admins', 'alice')).toBe(false);
+      await b.engine.groups.add('admins', 'bob');
 
-      expect(await b.engine.groupMembers('admins')).toEqual(['alice', 'bob']);
-      expect(await b.engine.groupsOf('alice')).toEqual(['admins']);
-      expect(await a.engine.groupRemove('admins', 'alice')).toBe(true);
-      expect(await b.engine.groupMembers('admins')).toEqual(['bob']);
+      expect(await b.engine.groups.members('admins')).toEqual(['alice', 'bob']);
+      expect(await b.engine.groups.groupsOf('alice')).toEqual(['admins']);
+      expect(await a.engine.groups.remove('admins', 'alice')).toBe(true);
+      expect(await b.engine.groups.members('admins')).toEqual(['bob']);
     });
   });
 
@@ -215,32 +215,32 @@ describe('RedisEngine on a real Redis (two nodes in one process)', () => {
     it('counts the metas of a client across nodes, so that first and last are right', async () => {
       const tab1 = await a.open('a1', 'alice');
       const tab2 = await b.open('b1', 'alice');
-      await a.engine.join('room', tab1, {});
-      await b.engine.join('room', tab2, {});
+      await a.engine.memberships.join('room', tab1, {});
+      await b.engine.memberships.join('room', tab2, {});
 
-      const first = await a.engine.presenceSet('room', 'alice', 'a1', { device: 'laptop' });
-      const second = await b.engine.presenceSet('room', 'alice', 'b1', { device: 'phone' });
+      const first = await a.engine.presence.set('room', 'alice', 'a1', { device: 'laptop' });
+      const second = await b.engine.presence.set('room', 'alice', 'b1', { device: 'phone' });
       expect([first.countBefore, first.countAfter, second.countBefore, second.countAfter]).toEqual([0, 1, 1, 2]);
-      expect(await b.engine.presenceState('room')).toEqual({ alice: { metas: [first.meta, second.meta] } });
-      expect(await b.engine.presenceMeta('room', 'a1')).toEqual({ clientId: 'alice', meta: first.meta });
+      expect(await b.engine.presence.state('room')).toEqual({ alice: { metas: [first.meta, second.meta] } });
+      expect(await b.engine.presence.meta('room', 'a1')).toEqual({ clientId: 'alice', meta: first.meta });
 
-      const leftOne = await a.engine.presenceRemove('room', 'a1');
-      const leftLast = await b.engine.presenceRemove('room', 'b1');
+      const leftOne = await a.engine.presence.remove('room', 'a1');
+      const leftLast = await b.engine.presence.remove('room', 'b1');
       expect([leftOne?.countAfter, leftLast?.countAfter]).toEqual([1, 0]);
-      expect(await a.engine.presenceState('room')).toEqual({});
+      expect(await a.engine.presence.state('room')).toEqual({});
     });
   });
 
   describe('history', () => {
     it('numbers the messages of a channel across nodes and gives back exactly those after an offset', async () => {
-      const start = (await a.engine.position('news', HISTORY))!;
+      const start = (await a.engine.broker.position('news', HISTORY))!;
       expect(start.offset).toBe(0);
       for (let i = 1; i <= 4; i++) {
-        const { position } = await (i % 2 ? a : b).engine.publishMessage('news', body('news', i), HISTORY);
+        const { position } = await (i % 2 ? a : b).engine.broker.publishMessage('news', body('news', i), HISTORY);
         expect(position).toEqual({ offset: i, epoch: start.epoch });
       }
 
-      const read = await b.engine.historySince('news', { offset: 1, epoch: start.epoch }, HISTORY);
+      const read = await b.engine.broker.historySince('news', { offset: 1, epoch: start.epoch }, HISTORY);
       expect('frames' in read && read.frames.map((frame) => JSON.parse(frame.toString()).data)).toEqual([2, 3, 4].map((i) => ({
         channel: 'news',
         from: null,
@@ -249,30 +249,30 @@ describe('RedisEngine on a real Redis (two nodes in one process)', () => {
         offset: i,
         epoch: start.epoch,
       })));
-      expect(await a.engine.historySince('news', { offset: 4, epoch: start.epoch }, HISTORY)).toEqual({ frames: [], position: { offset: 4, epoch: start.epoch } });
+      expect(await a.engine.broker.historySince('news', { offset: 4, epoch: start.epoch }, HISTORY)).toEqual({ frames: [], position: { offset: 4, epoch: start.epoch } });
     });
 
     it('says when the missed messages are no longer all kept, or belong to another epoch', async () => {
-      const { epoch } = (await a.engine.position('news', HISTORY))!;
-      for (let i = 1; i <= 8; i++) await a.engine.publishMessage('news', body('news', i), HISTORY);
+      const { epoch } = (await a.engine.broker.position('news', HISTORY))!;
+      for (let i = 1; i <= 8; i++) await a.engine.broker.publishMessage('news', body('news', i), HISTORY);
 
-      expect(await a.engine.historySince('news', { offset: 2, epoch }, HISTORY)).toEqual({ lost: 'window' });
-      expect(await a.engine.historySince('news', { offset: 3, epoch }, HISTORY)).toMatchObject({ position: { offset: 8 } });
-      expect(await a.engine.historySince('news', { offset: 3, epoch: 'other' }, HISTORY)).toEqual({ lost: 'epoch' });
-      expect(await a.engine.historySince('news', { offset: 9, epoch }, HISTORY)).toEqual({ lost: 'epoch' });
+      expect(await a.engine.broker.historySince('news', { offset: 2, epoch }, HISTORY)).toEqual({ lost: 'window' });
+      expect(await a.engine.broker.historySince('news', { offset: 3, epoch }, HISTORY)).toMatchObject({ position: { offset: 8 } });
+      expect(await a.engine.broker.historySince('news', { offset: 3, epoch: 'other' }, HISTORY)).toEqual({ lost: 'epoch' });
+      expect(await a.engine.broker.historySince('news', { offset: 9, epoch }, HISTORY)).toEqual({ lost: 'epoch' });
     });
 
     it('starts a new epoch when the history is lost', async () => {
-      const before = (await a.engine.position('news', HISTORY))!;
-      await a.engine.publishMessage('news', body('news', 1), HISTORY);
+      const before = (await a.engine.broker.position('news', HISTORY))!;
+      await a.engine.broker.publishMessage('news', body('news', 1), HISTORY);
       const admin = new Redis(redis.url);
       await admin.flushall();
       await admin.quit();
 
-      const after = await a.engine.publishMessage('news', body('news', 2), HISTORY);
+      const after = await a.engine.broker.publishMessage('news', body('news', 2), HISTORY);
       expect(after.position?.epoch).not.toBe(before.epoch);
       expect(after.position?.offset).toBe(1);
-      expect(await a.engine.historySince('news', { offset: 1, epoch: before.epoch }, HISTORY)).toEqual({ lost: 'epoch' });
+      expect(await a.engine.broker.historySince('news', { offset: 1, epoch: before.epoch }, HISTORY)).toEqual({ lost: 'epoch' });
     });
   });
 
@@ -288,20 +288,21 @@ describe('RedisEngine on a real Redis (two nodes in one process)', () => {
 
   it('hands a saved session to any node, once', async () => {
     const session = { clientId: 'alice', anonymous: false, channels: [{ channel: 'room', meta: { a: 1 } }] };
-    await a.engine.saveSession('t0k3n', session, 10_000);
+    await a.engine.sessions.save('t0k3n', session, 10_000);
 
-    expect(await b.engine.takeSession('t0k3n')).toEqual(session);
-    expect(await a.engine.takeSession('t0k3n')).toBeUndefined();
+    expect(await b.engine.sessions.take('t0k3n')).toEqual(session);
+    expect(await a.engine.sessions.take('t0k3n')).toBeUndefined();
   });
 
   it('lets another node claim the connections of a node whose heartbeat expired, once', async () => {
     const c = await TestNode.start(redis.url, 300);
     const doomed = await c.open('c1', 'carol');
-    await c.engine.join('room', doomed, {});
+    await c.engine.memberships.join('room', doomed, {});
     // Cut without goodbye: the heartbeat stops, the keys stay.
-    (c.engine as unknown as { commands: Redis; subscriber: Redis; heartbeatTimer: NodeJS.Timeout }).commands.disconnect();
-    (c.engine as unknown as { subscriber: Redis }).subscriber.disconnect();
-    clearInterval((c.engine as unknown as { heartbeatTimer: NodeJS.Timeout }).heartbeatTimer);
+    const cut = c.engine as unknown as { connection: { commands: Redis; subscriber: Redis }; liveness: { stop(): void } };
+    cut.connection.commands.disconnect();
+    cut.connection.subscriber.disconnect();
+    cut.liveness.stop();
 
     let claimed: Awaited<ReturnType<RealtimeEngine['claimDeadNodes']>> = [];
     await eventually(async () => (claimed = await a.engine.claimDeadNodes()).length > 0);
@@ -309,7 +310,7 @@ describe('RedisEngine on a real Redis (two nodes in one process)', () => {
     expect(await b.engine.claimDeadNodes()).toEqual([]);
 
     await a.engine.forgetNode(c.engine.nodeId);
-    expect(await a.engine.members('room')).toEqual([]);
-    expect(await a.engine.connectionCount()).toBe(0);
+    expect(await a.engine.memberships.members('room')).toEqual([]);
+    expect(await a.engine.directory.count()).toBe(0);
   });
 });

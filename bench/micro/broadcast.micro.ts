@@ -18,7 +18,7 @@ export const broadcastSuite: MicroSuite = {
     const { sockets } = await sinkWebSockets(MEMBERS);
     const engine = new MemoryEngine();
     const connections = sockets.map((socket, index) => new RealtimeConnection(`c${index}`, `u${index}`, {}, socket));
-    for (const connection of connections) await engine.join('room:micro', connection, {});
+    for (const connection of connections) await engine.memberships.join('room:micro', connection, {});
     const message = (seq: number) => ({ channel: 'room:micro', from: 'u0', payload: `${seq}`.padEnd(100, 'x'), at: 1_700_000_000_000 });
     return {
       'ws.send(text) to each socket (raw ws)': async () => {
@@ -35,8 +35,8 @@ export const broadcastSuite: MicroSuite = {
         }
         await nextTick();
       },
-      'engine.publish → RealtimeConnection.send (the library)': async () => {
-        for (let seq = 0; seq < BURST; seq++) await engine.publish('room:micro', encodeFrame('channel:message', message(seq)));
+      'engine.broker.publish → RealtimeConnection.send (the library)': async () => {
+        for (let seq = 0; seq < BURST; seq++) await engine.broker.publish('room:micro', encodeFrame('channel:message', message(seq)));
         await nextTick();
       },
     };

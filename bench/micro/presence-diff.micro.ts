@@ -19,8 +19,8 @@ export const presenceDiffSuite: MicroSuite = {
   async tasks() {
     const { sockets } = await sinkWebSockets(MEMBERS);
     const engine = new MemoryEngine();
-    for (const [index, socket] of sockets.entries()) await engine.join('room:micro', new RealtimeConnection(`c${index}`, `u${index}`, {}, socket), {});
-    const deliver = (diff: PresenceDiff) => void engine.publish('room:micro', encodeFrame('presence:diff', diff));
+    for (const [index, socket] of sockets.entries()) await engine.memberships.join('room:micro', new RealtimeConnection(`c${index}`, `u${index}`, {}, socket), {});
+    const deliver = (diff: PresenceDiff) => void engine.broker.publish('room:micro', encodeFrame('presence:diff', diff));
     const batched = new PresenceDiffBatcher(20, deliver);
     const unbatched = new PresenceDiffBatcher(0, deliver);
     const writes: PresenceWrite[] = Array.from({ length: JOINS }, (_, index) => ({

@@ -7,7 +7,7 @@ export { RECONNECT_DEFAULTS } from './backoff/backoff.options';
 export type { TokenProvider } from './connection/connection.manager';
 export type { ClientState, StateChange, RetryScheduled } from './connection/connection.state';
 export { RealtimeChannel } from './channel/realtime.channel';
-export type { ChannelState, ChannelEvents, ChannelJoined } from './channel/realtime.channel';
+export type { ChannelState, ChannelEvents, ChannelJoined, ChannelLeft } from './channel/realtime.channel';
 export { ChannelPresence } from './presence/channel.presence';
 export type { PresenceMember, PresenceJoin, PresenceLeave, PresenceUpdate } from './presence/presence.events';
 export { RealtimeError } from './error/realtime.error';

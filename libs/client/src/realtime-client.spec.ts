@@ -425,6 +425,168 @@ describe('RealtimeClient', () => {
     });
   });
 
+  describe('kicked from a channel', () => {
+    const kick = (socket: ScriptedSocket, channel: string) => socket.push({ event: 'channel:kicked', data: { channel, reason: 'spamming' } });
+
+    it('asks a resume for its other channels only', async () => {
+      const realtime = client();
+      realtime.connect();
+      const first = await scripted.socket(1);
+      first.welcome(undefined, 'alice', { token: 'tok', ttl: 60_000 });
+      const room = await joinedOn(first, realtime.channel('room:a'));
+      await joinedOn(first, realtime.channel('room:b'));
+
+      kick(first, 'room:a');
+      first.end({ code: 1006, reason: '' });
+      const second = await connected(realtime);
+
+      expect(second.sent).toEqual([{ event: 'connection:resume', data: { token: 'tok', channels: { 'room:b': null } }, ref: expect.any(String) }]);
+      expect(room.state).toBe('left');
+    });
+
+    it('stays joining while a join asked for meanwhile is on its way, and lets its reply decide', async () => {
+      const realtime = client();
+      realtime.connect();
+      const socket = await connected(realtime);
+      const room = await joinedOn(socket, realtime.channel<string, { status: string }>('room:a'));
+      const kicks: unknown[] = [];
+      room.on('kicked', (kicked) => kicks.push(kicked));
+      const again = room.join({ status: 'away' });
+
+      kick(socket, 'room:a');
+      expect(room.state).toBe('joining');
+      socket.replyAll('channel:join', () => ({ channel: 'room:a' }));
+
+      await expect(again).resolves.toEqual({ channel: 'room:a' });
+      expect(room.state).toBe('joined');
+      expect(kicks).toEqual([{ channel: 'room:a', reason: 'spamming' }]);
+    });
+
+    it('joins again when the application asks', async () => {
+      const realtime = client();
+      realtime.connect();
+      const socket = await connected(realtime);
+      const room = await joinedOn(socket, realtime.channel('room:a'));
+      kick(socket, 'room:a');
+
+      const again = room.join();
+      socket.replyAll('channel:join', () => ({ channel: 'room:a' }));
+
+      await expect(again).resolves.toEqual({ channel: 'room:a' });
+      expect(room.state).toBe('joined');
+      expect(joinsOf(socket)).toHaveLength(2);
+    });
+
+    it('reports a kick from a channel server code joined it to, which it has no object for', async () => {
+      const realtime = client();
+      realtime.connect();
+      const socket = await connected(realtime);
+      const kicks: unknown[] = [];
+      realtime.on('channelKicked', (kicked) => kicks.push(kicked));
+
+      kick(socket, 'room:server-joined');
+
+      expect(kicks).toEqual([{ channel: 'room:server-joined', reason: 'spamming' }]);
+    });
+  });
+
+  describe('reauth', () => {
+    function reauthsOf(socket: ScriptedSocket): unknown[] {
+      return socket.sent.filter((frame) => frame.event === 'connection:reauth').map((frame) => frame.data);
+    }
+
+    it('sends connection:reauth on the connection that is up and resolves with the new expiry', async () => {
+      const realtime = client({ token: 't1' });
+      realtime.connect();
+      const socket = await connected(realtime);
+
+      const renewed = realtime.reauth('t2');
+      socket.replyAll('connection:reauth', () => ({ expiresAt: 1_900_000_000_000 }));
+
+      await expect(renewed).resolves.toEqual({ expiresAt: 1_900_000_000_000 });
+      expect(reauthsOf(socket)).toEqual([{ token: 't2' }]);
+    });
+
+    /** The tokens of the connection before and after an accepted reauth with `renewal` and a dropped connection. */
+    async function tokensAroundReauth(token: string | (() => string), renewal: string): Promise<Array<string | null>> {
+      const realtime = client({ token });
+      realtime.connect();
+      const first = await connected(realtime);
+      const renewed = realtime.reauth(renewal);
+      first.replyAll('connection:reauth', () => ({ expiresAt: null }));
+      await renewed;
+      first.end({ code: 1006, reason: '' });
+      const second = await connected(realtime);
+      return [first.token, second.token];
+    }
+
+    it('sends the accepted token on later attempts, in place of the token string', async () => {
+      expect(await tokensAroundReauth('t1', 't2')).toEqual(['t1', 't2']);
+    });
+
+    it('rejects with the server code of a refused token, and keeps the old token', async () => {
+      const realtime = client({ token: 't1' });
+      realtime.connect();
+      const first = await connected(realtime);
+      const renewed = realtime.reauth('mallory');
+      first.fail(first.sent[0], 'forbidden', 'That token is of another client.');
+
+      await expect(renewed).rejects.toEqual(new RealtimeError('forbidden', 'That token is of another client.'));
+      first.end({ code: 1006, reason: '' });
+      expect((await connected(realtime)).token).toBe('t1');
+    });
+
+    it('still asks a token function before each attempt', async () => {
+      let issued = 0;
+      expect(await tokensAroundReauth(() => `fresh${++issued}`, 'by-hand')).toEqual(['fresh1', 'fresh2']);
+    });
+
+    it('rejects with disconnected and sends nothing, then or later, when no connection is up', async () => {
+      const realtime = client({ token: 't1' });
+      await expect(realtime.reauth('t2')).rejects.toMatchObject({ code: 'disconnected', message: expect.stringContaining('the next connection authenticates') });
+      realtime.connect();
+      const first = await connected(realtime);
+      first.end({ code: 1006, reason: '' });
+      await expect(realtime.reauth('t2')).rejects.toMatchObject({ code: 'disconnected' });
+
+      const second = await connected(realtime);
+
+      expect([reauthsOf(first), reauthsOf(second), second.token]).toEqual([[], [], 't1']);
+    });
+
+    it('refuses a token that is not a non-empty string', async () => {
+      const realtime = client();
+      realtime.connect();
+      const socket = await connected(realtime);
+
+      await expect(realtime.reauth('')).rejects.toMatchObject({ code: 'invalid' });
+      expect(socket.sent).toEqual([]);
+    });
+  });
+
+  describe('presence list', () => {
+    it("asks the server for the channel's presence, and leaves the copy as it is", async () => {
+      const realtime = client();
+      realtime.connect();
+      const socket = await connected(realtime);
+      const room = await joinedOn(socket, realtime.channel('room:a'));
+      socket.push({ event: 'presence:state', data: { channel: 'room:a', presences: { bob: { metas: [{ connectionId: 'b1', onlineAt: 1 }] } } } });
+      const state = { bob: { metas: [{ connectionId: 'b1', onlineAt: 1 }] }, carol: { metas: [{ connectionId: 'c1', onlineAt: 2 }] } };
+
+      const listed = room.listPresence();
+      socket.replyAll('presence:list', () => state);
+
+      await expect(listed).resolves.toEqual(state);
+      expect(socket.sent.filter((frame) => frame.event === 'presence:list').map((frame) => frame.data)).toEqual([{ channel: 'room:a' }]);
+      expect(room.presence.list().map((member) => member.clientId)).toEqual(['bob']);
+    });
+
+    it('refuses a channel it has not joined', async () => {
+      const realtime = client();
+      await expect(realtime.channel('room:a').listPresence()).rejects.toMatchObject({ code: 'not_joined' });
+    });
+  });
+
   describe('sending', () => {
     it('refuses a frame past the queue bound with a clear error, and queues nothing of it', async () => {
       const realtime = client({ maxQueuedFrames: 2 });
@@ -456,7 +618,7 @@ describe('RealtimeClient', () => {
       const realtime = client();
       await expect(realtime.channel('room:a').publish('hi')).rejects.toMatchObject({
         code: 'not_joined',
-        message: 'Join "room:a" before publishing or updating presence in it.',
+        message: 'Join "room:a" before publishing to it or using its presence.',
       });
     });
 

@@ -9,8 +9,8 @@ import { RealtimeError } from './error/realtime.error';
 import type { ReadonlyObservableValue } from './events/observable.value';
 import { TypedEmitter, Unsubscribe } from './events/typed.emitter';
 import { assertEventName, encodeFrame } from './codec/frame.codec';
-import { ProtocolEvent } from '@nest-realtime/protocol';
-import type { DirectMessage, DirectResult, Frame, ReplyData, ServerState, Welcome } from '@nest-realtime/protocol';
+import { ProtocolEvent, SERVER_EVENTS } from '@nest-realtime/protocol';
+import type { ChannelKicked, DirectMessage, DirectResult, Frame, ReauthResult, ServerEventName, ServerEventPayloads, ServerState, Welcome } from '@nest-realtime/protocol';
 import { Outbox } from './queue/outbox';
 import { SendQueue } from './queue/send.queue';
 import { RealtimeClientOptions, resolveClientOptions, ResolvedClientOptions } from './realtime-client.options';
@@ -25,11 +25,20 @@ export interface ClientEvents<S extends RealtimeSchema> {
   /** An attempt is scheduled. */
   retry: RetryScheduled;
   direct: DirectMessage<DirectOf<S>>;
+  /**
+   * Server code removed this connection from a channel (`channel:kicked`), after the channel itself
+   * reported it; it is not joined again after a reconnect.
+   */
+  channelKicked: ChannelKicked;
   /** The server's `connection:state` announcements. */
   serverState: ServerState;
   /** Errors no promise reports: error frames, refused rejoins, token failures, listeners that threw. */
   error: RealtimeError;
 }
+
+type ServerEventHandlers = { [E in ServerEventName]: (data: ServerEventPayloads[E], frame: Frame) => void };
+
+const SERVER_EVENT_NAMES: ReadonlySet<string> = new Set(SERVER_EVENTS);
 
 export interface RequestOptions {
   /** ms to wait for the reply once the request is written. Default: the client's `requestTimeout`. */
@@ -51,6 +60,28 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
   private readonly recovery = new SessionRecovery();
   private previousWelcome?: Welcome;
   private lostAt?: number;
+  /** What each event the server sends does; one entry per event of the protocol. */
+  private readonly serverEvents: ServerEventHandlers = {
+    // The connection manager takes the first welcome; another one on the same connection is a server bug.
+    [ProtocolEvent.Welcome]: () => this.events.emit('error', new RealtimeError('protocol', ClientMessages.secondWelcome())),
+    // Any frame is a sign of life, which the heartbeat has noted already.
+    [ProtocolEvent.Pong]: () => undefined,
+    [ProtocolEvent.State]: (state) => this.events.emit('serverState', state),
+    [ProtocolEvent.ChannelMessage]: (message) => this.channels.route(ProtocolEvent.ChannelMessage, message),
+    [ProtocolEvent.ChannelKicked]: (data) => {
+      if (typeof data?.channel !== 'string') return;
+      const kick: ChannelKicked = typeof data.reason === 'string' ? { channel: data.channel, reason: data.reason } : { channel: data.channel };
+      this.channels.route(ProtocolEvent.ChannelKicked, kick);
+      this.events.emit('channelKicked', kick);
+    },
+    [ProtocolEvent.PresenceState]: (state) => this.channels.route(ProtocolEvent.PresenceState, state),
+    [ProtocolEvent.PresenceDiff]: (diff) => this.channels.route(ProtocolEvent.PresenceDiff, diff),
+    [ProtocolEvent.DirectMessage]: (message) => this.events.emit('direct', message as DirectMessage<DirectOf<S>>),
+    [ProtocolEvent.Reply]: (reply, { ref }) => {
+      if (ref !== undefined) this.requests.settle(ref, reply);
+    },
+    [ProtocolEvent.Error]: (error) => this.events.emit('error', RealtimeError.fromBody(error)),
+  };
 
   constructor(options: RealtimeClientOptions) {
     this.options = resolveClientOptions(options);
@@ -149,6 +180,24 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
     return this.requestFrame(ProtocolEvent.DirectSend, { to, payload });
   }
 
+  /**
+   * Renews the credentials of the connection that is up (`connection:reauth`), before they expire; resolves
+   * with the new expiry (epoch ms, `null`: none). A refused token rejects with the server's code
+   * (`unauthorized`: bad, expired, or no `reauthenticate` on the server; `forbidden`: another clientId's) and
+   * the old expiry stays. Once accepted, the token is also the one later connection attempts send, in place
+   * of a `token` string; a `token` function is still asked before each attempt. Without a connection up it
+   * rejects with `disconnected` and sends nothing: the next connection authenticates with its own token.
+   */
+  async reauth(token: string): Promise<ReauthResult> {
+    if (this.state === 'closed') throw new RealtimeError('closed', ClientMessages.closedByCall());
+    if (typeof token !== 'string' || token.length === 0) throw new RealtimeError('invalid', ClientMessages.badToken(token));
+    // Never queued: sent on a later connection it could shorten the expiry of that connection's own fresh token.
+    if (!this.outbox.isOpen) throw new RealtimeError('disconnected', ClientMessages.noConnectionToRenew());
+    const result = await this.requestFrame<ReauthResult>(ProtocolEvent.Reauth, { token }, { now: true });
+    this.connection.renewToken(token);
+    return result;
+  }
+
   on<K extends keyof ClientEvents<S>>(event: K, listener: (value: ClientEvents<S>[K]) => void): Unsubscribe {
     return this.events.on(event, listener);
   }
@@ -218,30 +267,12 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
   }
 
   private received(frame: Frame): void {
-    const data = frame.data;
-    switch (frame.event) {
-      case ProtocolEvent.Reply:
-        if (frame.ref !== undefined) this.requests.settle(frame.ref, data as ReplyData);
-        return;
-      case ProtocolEvent.Error:
-        this.events.emit('error', RealtimeError.fromBody(data as never));
-        return;
-      case ProtocolEvent.Pong:
-        return;
-      case ProtocolEvent.State:
-        this.events.emit('serverState', data as ServerState);
-        return;
-      case ProtocolEvent.ChannelMessage:
-      case ProtocolEvent.PresenceState:
-      case ProtocolEvent.PresenceDiff:
-        this.channels.route(frame.event, data);
-        return;
-      case ProtocolEvent.DirectMessage:
-        this.events.emit('direct', data as DirectMessage<DirectOf<S>>);
-        return;
-      default:
-        this.appEvents.emit(frame.event, data);
+    if (!SERVER_EVENT_NAMES.has(frame.event)) {
+      this.appEvents.emit(frame.event, frame.data);
+      return;
     }
+    const handle = this.serverEvents[frame.event as ServerEventName] as (data: unknown, frame: Frame) => void;
+    handle(frame.data, frame);
   }
 
   private lost(stoppedBy?: RealtimeError): void {

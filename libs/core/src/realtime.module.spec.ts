@@ -1,12 +1,19 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { MetricsMiddleware } from './pipeline/middleware/metrics.middleware';
+import { AuditService } from './services/audit/audit.service';
 import { ChannelService } from './services/channel/channel.service';
+import { ConnectionStateService } from './services/connection/connection-state.service';
+import { DirectService } from './services/direct/direct.service';
+import { GroupService } from './services/group/group.service';
+import { CleanupService } from './upkeep/cleanup/cleanup.service';
 import { ConnectionService } from './services/connection/connection.service';
 import type { RealtimeModuleOptions } from './options/realtime-options.interface';
 import type { ResolvedRealtimeOptions } from './options/realtime-options.resolver';
 import { PresenceService } from './services/presence/presence.service';
 import { REALTIME_OPTIONS } from './realtime.constants';
 import { RealtimeModule } from './realtime.module';
+import { AN_INTEGER, INVALID_MODULE_OPTION } from './realtime.messages';
 
 const SETTINGS = Symbol('SETTINGS');
 
@@ -78,11 +85,11 @@ describe('RealtimeModule', () => {
 
   it('fails the bootstrap with a message naming a bad option, from forRoot and from forRootAsync', async () => {
     await expect(Test.createTestingModule({ imports: [RealtimeModule.forRoot({ heartbeat: { interval: -1 } })] }).compile()).rejects.toThrow(
-      'option "heartbeat.interval" must be an integer ≥ 1; got -1',
+      INVALID_MODULE_OPTION('heartbeat.interval', AN_INTEGER(1), -1),
     );
     await expect(
       Test.createTestingModule({ imports: [RealtimeModule.forRootAsync({ useFactory: () => ({ path: 'realtime' }) })] }).compile(),
-    ).rejects.toThrow('option "path" must be a string starting with "/"');
+    ).rejects.toThrow(INVALID_MODULE_OPTION('path', 'a string starting with "/"', 'realtime'));
   });
 
   it('makes the services injectable in every module with global: true', async () => {
@@ -90,6 +97,20 @@ describe('RealtimeModule', () => {
 
     expect(moduleRef.get(UsesChannels).channels).toBe(moduleRef.get(ChannelService));
     await moduleRef.close();
+  });
+
+  it('exports the services an application injects and MetricsMiddleware, nothing else', () => {
+    expect(Reflect.getMetadata('exports', RealtimeModule)).toEqual([
+      ConnectionService,
+      ConnectionStateService,
+      ChannelService,
+      PresenceService,
+      GroupService,
+      DirectService,
+      CleanupService,
+      AuditService,
+      MetricsMiddleware,
+    ]);
   });
 
   it('keeps the services to the importing module without global', async () => {

@@ -2,6 +2,7 @@ import { hostname } from 'os';
 import { randomBytes } from 'crypto';
 import type { LogLevel } from '@nestjs/common';
 import type { RedisOptions } from 'ioredis';
+import { OptionChecks, optionFailure } from '@nest-realtime/core/engine';
 
 export interface RedisEngineOptions {
   /** Where Redis is: `redis://[user:password@]host:port[/db]` or `rediss://…` for TLS. Default `'redis://127.0.0.1:6379'`. */
@@ -40,43 +41,21 @@ export interface ResolvedRedisEngineOptions {
   logLevels: LogLevel[];
 }
 
-function fail(name: string, expected: string, got: unknown): Error {
-  return new Error(`RedisEngine: option "${name}" must be ${expected}; got ${JSON.stringify(got) ?? String(got)}.`);
-}
-
-function integer(name: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw fail(name, `an integer ≥ ${min}`, value);
-  return value;
-}
-
-function text(name: string, value: unknown, fallback: string, pattern: RegExp, expected: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !pattern.test(value)) throw fail(name, expected, value);
-  return value;
-}
-
-const LOG_LEVELS: LogLevel[] = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'];
-
-function logLevels(value: unknown): LogLevel[] {
-  if (value === undefined) return ['log', 'warn', 'error', 'fatal'];
-  if (!Array.isArray(value) || value.some((level) => !LOG_LEVELS.includes(level))) throw fail('logLevels', `an array of ${LOG_LEVELS.join(', ')}`, value);
-  return [...value];
-}
+const check = new OptionChecks(optionFailure('RedisEngine'));
 
 /** Applies the defaults and checks every option; a bad one throws with its name. */
 export function resolveRedisEngineOptions(options: RedisEngineOptions = {}): ResolvedRedisEngineOptions {
-  if (typeof options !== 'object' || options === null) throw fail('options', 'an object such as {url: "redis://127.0.0.1:6379"}', options);
+  if (typeof options !== 'object' || options === null) throw check.fail('options', 'an object such as {url: "redis://127.0.0.1:6379"}', options);
   const redis = options.redis ?? {};
-  if (typeof redis !== 'object' || redis === null) throw fail('redis', 'an object of ioredis options', redis);
+  if (typeof redis !== 'object' || redis === null) throw check.fail('redis', 'an object of ioredis options', redis);
   return {
-    url: text('url', options.url, 'redis://127.0.0.1:6379', /^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL'),
+    url: check.text('url', options.url, 'redis://127.0.0.1:6379', /^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL'),
     redis,
-    keyPrefix: text('keyPrefix', options.keyPrefix, 'realtime:', /^\S{1,64}$/, '1 to 64 characters without spaces'),
-    nodeTtl: integer('nodeTtl', options.nodeTtl, 10_000, 300),
-    historyMetaTtl: integer('historyMetaTtl', options.historyMetaTtl, 86_400_000, 1000),
-    connectTimeout: integer('connectTimeout', options.connectTimeout, 10_000, 1),
-    nodeId: text('nodeId', options.nodeId, `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, /^[^\s:][^\s]{0,127}$/, '1 to 128 characters without spaces'),
-    logLevels: logLevels(options.logLevels),
+    keyPrefix: check.text('keyPrefix', options.keyPrefix, 'realtime:', /^\S{1,64}$/, '1 to 64 characters without spaces'),
+    nodeTtl: check.integer('nodeTtl', options.nodeTtl, 10_000, 300),
+    historyMetaTtl: check.integer('historyMetaTtl', options.historyMetaTtl, 86_400_000, 1000),
+    connectTimeout: check.integer('connectTimeout', options.connectTimeout, 10_000, 1),
+    nodeId: check.text('nodeId', options.nodeId, `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, /^[^\s:][^\s]{0,127}$/, '1 to 128 characters without spaces'),
+    logLevels: check.logLevels('logLevels', options.logLevels),
   };
 }

@@ -24,6 +24,8 @@
  *   r (on P bus) a node wrote its state back.
  */
 
+import { MESSAGE_PREFIX } from '@nest-realtime/core/engine';
+
 /** Helpers shared by the scripts: no Lua function lives across scripts, so they are prepended. */
 const HELPERS = `
 local function body(v) return string.sub(v, string.find(v, ':', 1, true) + 1) end
@@ -154,7 +156,7 @@ local meta_ttl = math.max(ttl, tonumber(ARGV[7]))
 local epoch = ensure_epoch(p, ch, ARGV[6], meta_ttl)
 local meta = p .. 'hmeta:' .. ch
 local offset = redis.call('HINCRBY', meta, 'o', 1)
-local frame = '{"event":"channel:message","data":' .. string.sub(data, 1, -2) .. ',"offset":' .. offset .. ',"epoch":"' .. epoch .. '"}}'
+local frame = '${MESSAGE_PREFIX}' .. string.sub(data, 1, -2) .. ',"offset":' .. offset .. ',"epoch":"' .. epoch .. '"}}'
 local stream = p .. 'history:' .. ch
 redis.call('XADD', stream, 'MAXLEN', ARGV[4], '*', 'o', offset, 'f', frame)
 redis.call('XTRIM', stream, 'MINID', now_ms() - ttl)
@@ -284,3 +286,9 @@ return 1
 } as const;
 
 export type RedisScriptName = keyof typeof REDIS_SCRIPTS;
+
+/** Reads a stored value of the form "<stamp>:<json>" (a member's joinedAt, a presence's onlineAt). */
+export function parseStored<T>(value: string): { stamp: number; body: T } {
+  const colon = value.indexOf(':');
+  return { stamp: Number(value.slice(0, colon)), body: JSON.parse(value.slice(colon + 1)) as T };
+}

@@ -1,6 +1,6 @@
 import { UsePipes } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import { ChannelService, RealtimeConnection, RealtimeException, RealtimeValidationPipe } from '@nest-realtime/core';
+import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { ChannelService, CurrentConnection, RealtimeConnection, RealtimeException, RealtimeValidationPipe } from '@nest-realtime/core';
 import { roomChannel } from '../rooms/room.channels';
 import { ShoutDto } from './shout.dto';
 
@@ -11,10 +11,9 @@ export class ChatGateway {
 
   @SubscribeMessage('chat:shout')
   @UsePipes(new RealtimeValidationPipe({ whitelist: true }))
-  async shout(@MessageBody() { room, text }: ShoutDto, @ConnectedSocket() socket: unknown): Promise<{ delivered: number }> {
-    const connection = RealtimeConnection.of(socket);
+  async shout(@MessageBody() { room, text }: ShoutDto, @CurrentConnection() connection: RealtimeConnection): Promise<{ delivered: number }> {
     const channel = roomChannel(room);
-    if (!connection || !(await this.channels.isMember(channel, connection.id))) {
+    if (!(await this.channels.isMember(channel, connection.id))) {
       throw new RealtimeException('not_joined', `Join "${channel}" before shouting in it.`);
     }
     return { delivered: await this.channels.publish(channel, text.toUpperCase(), connection) };

@@ -3,11 +3,12 @@ import { RealtimeError } from '../error/realtime.error';
 import { TypedEmitter, Unsubscribe } from '../events/typed.emitter';
 import { ChannelPresence } from '../presence/channel.presence';
 import { ProtocolEvent } from '@nest-realtime/protocol';
-import type { ChannelMessage, JoinResult, PresenceDiff, PresenceMeta, PresenceState, StreamPosition } from '@nest-realtime/protocol';
+import type { ChannelKicked, ChannelMessage, JoinResult, PresenceDiff, PresenceMeta, PresenceState, StreamPosition } from '@nest-realtime/protocol';
 import type { ChannelLink } from './channel.link';
 
 /**
- * - `left`: not a member, and not asking to be one.
+ * - `left`: not a member, and not asking to be one: never joined, `leave()`, a rejoin the server refused,
+ *   `close()`, or a kick by the server (`channel:kicked`; the `left` event says which).
  * - `joining`: asking; the join goes out as soon as the client is connected (and again after a reconnect).
  * - `joined`: the server confirmed the membership on the current connection.
  * - `leaving`: the leave is on its way.
@@ -22,10 +23,24 @@ export interface ChannelJoined<M extends object> {
   resumed?: boolean;
 }
 
+export interface ChannelLeft {
+  channel: string;
+  /** Left without `leave()`: a rejoin the server refused, or `close()`. */
+  error?: RealtimeError;
+  /** Left because the server removed this connection (`channel:kicked`), with the server's reason. */
+  kicked?: { reason?: string };
+}
+
 export interface ChannelEvents<P, M extends object> {
   message: ChannelMessage<P>;
   joined: ChannelJoined<M>;
-  left: { channel: string; error?: RealtimeError };
+  left: ChannelLeft;
+  /**
+   * The server removed this connection from the channel (server code called `ChannelService.kick`). The
+   * channel is `left` (or still `joining` when a join asked for meanwhile is on its way) and is not joined
+   * again after a reconnect; `join()` joins it again.
+   */
+  kicked: ChannelKicked;
   state: ChannelState;
   /** The server refused a rejoin after a reconnect; the channel is left. */
   error: RealtimeError;
@@ -134,6 +149,15 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
     return result.meta;
   }
 
+  /**
+   * Asks the server for the channel's presence now (`presence:list`); queued while disconnected. The
+   * `presence` copy is not changed by it: a diff sent between the server's read and its reply would be undone.
+   */
+  async listPresence(): Promise<PresenceState<M>> {
+    if (!this.wanted) throw new RealtimeError('not_joined', ClientMessages.notJoined(this.name));
+    return this.link.request<PresenceState<M>>(ProtocolEvent.PresenceList, { channel: this.name });
+  }
+
   /** @internal A frame for this channel. */
   receive(event: string, data: Record<string, unknown>): void {
     if (!this.wanted) return;
@@ -143,6 +167,7 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
     }
     else if (event === ProtocolEvent.PresenceState) this.presence.syncState((data.presences ?? {}) as PresenceState<M>);
     else if (event === ProtocolEvent.PresenceDiff) this.presence.syncDiff(data as unknown as PresenceDiff<M>);
+    else if (event === ProtocolEvent.ChannelKicked) this.kicked(data as unknown as ChannelKicked);
   }
 
   /** @internal The connection is back: join again, ahead of the queued frames. */
@@ -190,7 +215,7 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
     this.presence.markStale();
     if (closed) {
       this.wanted = false;
-      this.markLeft(error);
+      this.markLeft({ error });
     } else if (this.current === 'joined') {
       this.setState('joining');
     }
@@ -225,6 +250,20 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
     this.events.emit('joined', { channel: this.name, rejoined });
   }
 
+  /** The membership is over, and nothing brings it back by itself: neither a rejoin nor a resume. */
+  private kicked(kick: ChannelKicked): void {
+    if (this.waiters.length > 0) {
+      // A join asked for and not answered yet reaches the server after the kick: its reply decides.
+      this.forgetMembership();
+      this.setState('joining');
+    } else {
+      this.wanted = false;
+      this.attempt++;
+      this.markLeft({ kicked: { reason: kick.reason } });
+    }
+    this.events.emit('kicked', kick);
+  }
+
   private refused(error: RealtimeError, rejoin: boolean, previous: M | undefined): void {
     if (this.current === 'joined') {
       // A new meta was refused: the membership stands with the meta it had.
@@ -234,18 +273,22 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
     }
     this.wanted = false;
     this.rejectWaiters(error);
-    this.markLeft(error);
+    this.markLeft({ error });
     if (rejoin) {
       this.events.emit('error', error);
       this.link.report(error);
     }
   }
 
-  private markLeft(error?: RealtimeError): void {
+  private markLeft(why: Omit<ChannelLeft, 'channel'> = {}): void {
+    this.forgetMembership();
+    if (this.setState('left')) this.events.emit('left', { channel: this.name, ...why });
+  }
+
+  private forgetMembership(): void {
     this.joinedBefore = false;
     this.stream = undefined;
     this.presence.clear();
-    if (this.setState('left')) this.events.emit('left', error ? { channel: this.name, error } : { channel: this.name });
   }
 
   private rejectWaiters(error: RealtimeError): void {

@@ -67,6 +67,7 @@ export class ConnectionManager {
   private retryTimer?: ReturnType<typeof setTimeout>;
   private welcomeTimer?: ReturnType<typeof setTimeout>;
   private heartbeat?: HeartbeatMonitor;
+  private token?: string | TokenProvider;
 
   constructor(
     private readonly settings: ConnectionSettings,
@@ -75,6 +76,7 @@ export class ConnectionManager {
   ) {
     this.state = new ObservableValue<ClientState>('disconnected', onListenerError, 'state');
     this.backoff = new Backoff(settings.reconnect);
+    this.token = settings.token;
   }
 
   /** The welcome of the connection that is up. */
@@ -101,6 +103,14 @@ export class ConnectionManager {
     this.stop('closed', new RealtimeError('closed', ClientMessages.closedByCall()));
   }
 
+  /**
+   * Credentials the server accepted on the connection that is up (`connection:reauth`): later attempts
+   * send them instead of the `token` option's string. A token function stays the source of tokens.
+   */
+  renewToken(token: string): void {
+    if (typeof this.token !== 'function') this.token = token;
+  }
+
   /** Writes to the connection that is up; false when there is none. */
   send(text: string): boolean {
     if (!this.current || !this.socket) return false;
@@ -121,7 +131,7 @@ export class ConnectionManager {
       return;
     }
     if (generation !== this.generation) return;
-    if (this.settings.token !== undefined && !token) {
+    if (this.token !== undefined && !token) {
       this.stop('disconnected', new RealtimeError('unauthorized', ClientMessages.noToken()));
       return;
     }
@@ -146,7 +156,7 @@ export class ConnectionManager {
   }
 
   private resolveToken(): string | null | undefined | Promise<string | null | undefined> {
-    const { token } = this.settings;
+    const token = this.token;
     return typeof token === 'function' ? token() : token;
   }
 

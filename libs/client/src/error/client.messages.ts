@@ -1,3 +1,5 @@
+import { CloseCode } from '@nest-realtime/protocol';
+
 /** The client's error texts, as small factories so that tests can check them. */
 export const ClientMessages = {
   badOption: (name: string, expected: string, got: unknown) =>
@@ -20,18 +22,24 @@ export const ClientMessages = {
   forbidden: () => 'The server refused the connection (HTTP 403): the origin or the user is not allowed. The client does not retry.',
   noToken: () => 'The token function returned no token; call connect() once the user has credentials again.',
   tokenFailed: (error: unknown) => `The token function failed (${error instanceof Error ? error.message : String(error)}); retrying with backoff.`,
-  policy: (reason: string) => `The server closed the connection for a policy reason (1008${reason ? `: ${reason}` : ''}); renew the credentials, then call connect().`,
+  policy: (reason: string) => `The server closed the connection for a policy reason (${CloseCode.PolicyViolation}${reason ? `: ${reason}` : ''}); renew the credentials, then call connect().`,
   kicked: (reason: string) =>
-    `The application disconnected this client (4001${reason ? `: ${reason}` : ''}); it does not reconnect by itself: call connect() to come back.`,
+    `The application disconnected this client (${CloseCode.DisconnectedByApplication}${reason ? `: ${reason}` : ''}); it does not reconnect by itself: call connect() to come back.`,
   idle: (reason: string) =>
-    `The server closed the idle connection (4003${reason ? `: ${reason}` : ''}); call connect() when the user is active again.`,
-  serverClosed: (reason: string) => `The server closed the connection normally (1000${reason ? `: ${reason}` : ''}); call connect() to connect again.`,
+    `The server closed the idle connection (${CloseCode.IdleTimeout}${reason ? `: ${reason}` : ''}); call connect() when the user is active again.`,
+  serverClosed: (reason: string) => `The server closed the connection normally (${CloseCode.Normal}${reason ? `: ${reason}` : ''}); call connect() to connect again.`,
   gaveUp: (attempts: number) => `Gave up after ${attempts} failed connection attempts in a row; call connect() to try again.`,
   openFailed: (error: unknown) => `The WebSocket could not be opened (${error instanceof Error ? error.message : String(error)}); retrying with backoff.`,
   noWelcome: (ms: number) => `The server sent no connection:welcome within ${ms} ms of the upgrade; reconnecting.`,
+  badErrorBody: () => 'The server answered with an error that has no valid code.',
+  noConnectionToRenew: () =>
+    'reauth() renews the credentials of the connection that is up, and none is: the next connection authenticates ' +
+    'with the "token" option (give it a function to fetch a fresh token before each attempt).',
+  badToken: (token: unknown) => `A token must be a non-empty string; got ${describe(token)}.`,
+  secondWelcome: () => 'The server sent a second connection:welcome on a connection that is up; it was ignored.',
   badWelcome: () => 'The server\'s connection:welcome has no connectionId and clientId; reconnecting.',
   badFrame: (text: string) => `The server sent a frame that is not a JSON object with an event: ${text.slice(0, 80)}`,
-  notJoined: (channel: string) => `Join "${channel}" before publishing or updating presence in it.`,
+  notJoined: (channel: string) => `Join "${channel}" before publishing to it or using its presence.`,
   cancelledJoin: (channel: string) => `leave() was called before the join of "${channel}" completed.`,
   listenerFailed: (event: string) => `A listener of "${event}" threw; the client carries on.`,
   badChannelName: (name: unknown) => `A channel name must be a non-empty string; got ${describe(name)}.`,

@@ -1,24 +1,24 @@
-import type { ErrorBody } from '@nest-realtime/protocol';
+import { isErrorCode } from '@nest-realtime/protocol';
+import type { ErrorBody, ErrorCode } from '@nest-realtime/protocol';
+import { ClientMessages } from './client.messages';
 
 /**
- * Codes the client adds to the server's own (`invalid`, `not_joined`, `forbidden`, … see
- * docs/protocol.md, "Error codes").
+ * Codes of conditions the client finds by itself. The server's codes (`invalid`, `not_joined`,
+ * `forbidden`, … docs/protocol.md, "Error codes") come as they are, typed by the protocol's `ErrorCode`;
+ * the client also uses two of them for a refused upgrade: `unauthorized` (401, or no token) and
+ * `forbidden` (403).
  */
 export type ClientErrorCode =
   /** No reply within the request timeout. */
   | 'timeout'
   /** The send queue was full while disconnected. */
   | 'queue_full'
-  /** The connection was lost, or `disconnect()` called, before the reply came. */
+  /** The connection was lost, or `disconnect()` called, before the reply came; or there was no connection to use. */
   | 'disconnected'
   /** `close()` was called: the client is finished. */
   | 'closed'
   /** The token function threw or rejected (the client retries with backoff). */
   | 'token_failed'
-  /** The upgrade was refused with 401, or the token function returned no token. */
-  | 'unauthorized'
-  /** The upgrade was refused with 403. */
-  | 'forbidden'
   /** The server closed with 1008 (policy, such as expired credentials). */
   | 'policy'
   /** The application disconnected this client (close 4001). */
@@ -33,13 +33,13 @@ export type ClientErrorCode =
   | 'cancelled'
   /** A listener threw; the error is in `details`. */
   | 'listener_failed'
-  /** The server broke the protocol (no welcome, a frame that is not JSON). */
+  /** The server broke the protocol (no welcome, a frame that is not JSON, an error without a code). */
   | 'protocol';
 
 /** Every error the client reports: a server error (its code and message kept) or one of its own. */
 export class RealtimeError extends Error {
   constructor(
-    readonly code: ClientErrorCode | (string & {}),
+    readonly code: ClientErrorCode | ErrorCode,
     message: string,
     readonly details?: unknown,
   ) {
@@ -48,7 +48,7 @@ export class RealtimeError extends Error {
   }
 
   static fromBody(body: ErrorBody | undefined): RealtimeError {
-    if (!body || typeof body.code !== 'string') return new RealtimeError('internal', 'The server answered with an error that has no code.');
+    if (!body || !isErrorCode(body.code)) return new RealtimeError('protocol', ClientMessages.badErrorBody(), body);
     return new RealtimeError(body.code, typeof body.message === 'string' ? body.message : body.code, body.details);
   }
 }

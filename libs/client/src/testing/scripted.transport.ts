@@ -1,4 +1,5 @@
-import type { Frame } from '@nest-realtime/protocol';
+import { ProtocolEvent } from '@nest-realtime/protocol';
+import type { ErrorCode, Frame } from '@nest-realtime/protocol';
 import type { Transport, TransportClose, TransportHandlers, TransportSocket } from '../transport/transport.interface';
 
 /**
@@ -42,7 +43,7 @@ export class ScriptedSocket implements TransportSocket {
 
   welcome(heartbeat = { interval: 25_000, timeout: 60_000 }, clientId = 'alice', resume?: { token: string; ttl: number }): void {
     this.handlers.open();
-    this.push({ event: 'connection:welcome', data: { connectionId: this.connectionId, clientId, heartbeat, ...(resume && { resume }) } });
+    this.push({ event: ProtocolEvent.Welcome, data: { connectionId: this.connectionId, clientId, heartbeat, ...(resume && { resume }) } });
   }
 
   push(frame: Frame | string): void {
@@ -58,13 +59,13 @@ export class ScriptedSocket implements TransportSocket {
     for (const frame of this.sent) {
       if (frame.event !== event || frame.ref === undefined || this.answered.has(frame.ref)) continue;
       this.answered.add(frame.ref);
-      this.push({ event: 'reply', ref: frame.ref, data: { ok: true, result: result(frame) } });
+      this.push({ event: ProtocolEvent.Reply, ref: frame.ref, data: { ok: true, result: result(frame) } });
     }
   }
 
-  fail(frame: Frame, code: string, message: string): void {
+  fail(frame: Frame, code: ErrorCode, message: string): void {
     this.answered.add(frame.ref!);
-    this.push({ event: 'reply', ref: frame.ref, data: { ok: false, error: { code, message } } });
+    this.push({ event: ProtocolEvent.Reply, ref: frame.ref, data: { ok: false, error: { code, message } } });
   }
 
   end(close: TransportClose): void {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'crypto';
 import { ProtocolEvent } from '@nest-realtime/protocol';
-import type { StreamPosition } from './realtime-engine.interface';
+import type { StreamPosition } from './stores';
 
-const MESSAGE_PREFIX = `{"event":"${ProtocolEvent.ChannelMessage}","data":`;
+/** How every `channel:message` frame begins: the engines splice message frames as text after it. */
+export const MESSAGE_PREFIX = `{"event":"${ProtocolEvent.ChannelMessage}","data":`;
 
 /**
  * The `channel:message` frame of a message kept in history: `body` (the JSON object of its data) with

@@ -2,7 +2,9 @@ import type { ErrorBody, ErrorCode } from '@nest-realtime/protocol';
 
 /**
  * An error a client may see: thrown by the library's services and by application handlers, it becomes
- * an `error` frame or a failed `reply`.
+ * an `error` frame or a failed `reply`. `code` is one of the protocol's or the application's own
+ * (`room_full`, see `isErrorCode`); a malformed one reaches the client as `rejected`, and `internal`
+ * never carries its message or details.
  */
 export class RealtimeException extends Error {
   constructor(

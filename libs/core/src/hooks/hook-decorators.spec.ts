@@ -2,6 +2,7 @@ import { Reflector } from '@nestjs/core';
 import { OnChannel, OnConnection, OnConnectionState, OnPresence } from './decorators';
 import { RealtimeHooksMetadataAccessor } from './hooks-metadata.accessor';
 import type { ChannelEvent } from './realtime-events';
+import { DECORATOR_MISUSE, NOT_A_METHOD } from '../realtime.messages';
 
 const accessor = new RealtimeHooksMetadataAccessor(new Reflector());
 
@@ -31,26 +32,36 @@ describe('hook decorators', () => {
 
   it('reject an unknown event type when the class is defined', () => {
     const type = 'opened' as 'open';
-    expect(() => OnConnection(type)).toThrow('@OnConnection: the event type must be "open" or "close"; got "opened".');
+    expect(() => OnConnection(type)).toThrow(DECORATOR_MISUSE('OnConnection', 'the event type', '"open" or "close"', 'opened'));
     expect(() => OnChannel('publish' as 'message')).toThrow(TypeError);
     expect(() => OnPresence('enter' as 'join')).toThrow(TypeError);
   });
 
   it('reject an empty channel pattern', () => {
-    expect(() => OnChannel('join', '')).toThrow('@OnChannel: the channel pattern must be a non-empty string');
-    expect(() => OnPresence('join', '')).toThrow('@OnPresence: the channel pattern must be a non-empty string');
+    expect(() => OnChannel('join', '')).toThrow(DECORATOR_MISUSE('OnChannel', 'the channel pattern', 'a non-empty string such as "room:*"', ''));
+    expect(() => OnPresence('join', '')).toThrow(DECORATOR_MISUSE('OnPresence', 'the channel pattern', 'a non-empty string such as "room:*"', ''));
   });
 
   it('reject a priority that is not a finite number and a filter that is not a function', () => {
-    expect(() => OnConnection('open', { priority: Number.NaN })).toThrow('options.priority must be a finite number');
+    expect(() => OnConnection('open', { priority: Number.NaN })).toThrow(
+      DECORATOR_MISUSE('OnConnection', 'options.priority', 'a finite number', Number.NaN),
+    );
     expect(() => OnConnection('open', { priority: '1' as unknown as number })).toThrow(TypeError);
     expect(() => OnConnection('open', { filter: true as unknown as () => boolean })).toThrow(
-      'options.filter must be a function',
+      DECORATOR_MISUSE('OnConnection', 'options.filter', 'a function', true),
     );
   });
 
   it('reject a connection state that names no state', () => {
-    expect(() => OnConnectionState('')).toThrow('@OnConnectionState: the state must be a state name');
+    expect(() => OnConnectionState('')).toThrow(
+      DECORATOR_MISUSE('OnConnectionState', 'the state', 'a state name or { from?, to? } with state names', ''),
+    );
     expect(() => OnConnectionState({ from: 3 as unknown as string })).toThrow(TypeError);
+  });
+
+  it('reject anything but a method', () => {
+    const decorate = OnConnection('open') as unknown as (target: object, key: string, descriptor: PropertyDescriptor) => void;
+
+    expect(() => decorate({}, 'count', { value: 3 })).toThrow(NOT_A_METHOD('OnConnection', 'count'));
   });
 });

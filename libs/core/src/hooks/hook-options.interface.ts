@@ -16,7 +16,7 @@ export interface ConnectionStateMatch {
   to?: string;
 }
 
-/** What one decorator records on a method. Internal: read by the loader through the metadata accessor. */
+/** What one decorator records on a method. Internal: read by the explorer through the metadata accessor. */
 export type HookMetadata =
   | { kind: 'connection'; type: ConnectionEvent['type']; options: HookOptions<ConnectionEvent> }
   | { kind: 'connection-state'; match: ConnectionStateMatch; options: HookOptions<ConnectionStateChange> }

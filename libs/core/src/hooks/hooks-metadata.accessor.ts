@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { HookMetadata } from './hook-options.interface';
 import { REALTIME_HOOKS_METADATA } from './hooks.constants';
 
-/** The one place that reads hook metadata, so the loader never touches reflection keys. */
+/** The one place that reads hook metadata, so the explorer never touches reflection keys. */
 @Injectable()
 export class RealtimeHooksMetadataAccessor {
   constructor(private readonly reflector: Reflector) {}

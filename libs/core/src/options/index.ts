@@ -1,4 +1,2 @@
-export * from './realtime-options.interface';
-export * from './security-options.interface';
-export { resolveRealtimeOptions } from './realtime-options.resolver';
-export type { ResolvedRealtimeOptions } from './realtime-options.resolver';
+export type * from './realtime-options.interface';
+export type * from './security-options.interface';

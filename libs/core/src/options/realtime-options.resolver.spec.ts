@@ -1,6 +1,8 @@
 import { MemoryEngine } from '../engine/memory/memory.engine';
 import { DEFAULT_STATES, DEFAULT_TRANSITIONS, resolveRealtimeOptions } from './realtime-options.resolver';
 import { optionsFailure as failure } from '../testing/option-failure';
+import { A_FUNCTION, AN_ARRAY_OF, AN_INTEGER, AN_OBJECT, INVALID_MODULE_OPTION as invalid, NON_EMPTY_STRINGS } from '../realtime.messages';
+import { LOG_LEVELS } from './option.checks';
 
 describe('resolveRealtimeOptions', () => {
   describe('defaults', () => {
@@ -81,30 +83,31 @@ describe('resolveRealtimeOptions', () => {
   });
 
   describe('bad options fail with a message naming the option', () => {
-    it.each<[string, unknown, string]>([
-      ['options not an object', 'nope', 'option "options" must be an object'],
-      ['path without a leading slash', { path: 'realtime' }, 'option "path" must be a string starting with "/"; got "realtime"'],
-      ['authenticate not a function', { authenticate: 'token' }, 'option "authenticate" must be a function'],
-      ['heartbeat.interval zero', { heartbeat: { interval: 0 } }, 'option "heartbeat.interval" must be an integer ≥ 1; got 0'],
-      ['heartbeat.interval fractional', { heartbeat: { interval: 1.5 } }, 'option "heartbeat.interval" must be an integer ≥ 1; got 1.5'],
-      ['heartbeat.timeout a string', { heartbeat: { timeout: '60s' } }, 'option "heartbeat.timeout" must be an integer ≥ 1; got "60s"'],
-      ['channels not an array', { channels: { pattern: 'a' } }, 'option "channels" must be an array of channel rules'],
-      ['channels[0] not an object', { channels: [null] }, 'option "channels[0]" must be an object with a pattern'],
-      ['presence.maxMetaBytes negative', { presence: { maxMetaBytes: -1 } }, 'option "presence.maxMetaBytes" must be an integer ≥ 1; got -1'],
-      ['presence.maxMetaDepth zero', { presence: { maxMetaDepth: 0 } }, 'option "presence.maxMetaDepth" must be an integer ≥ 1; got 0'],
-      ['presence.batchMs negative', { presence: { batchMs: -5 } }, 'option "presence.batchMs" must be an integer ≥ 0; got -5'],
-      ['cleanup.interval NaN', { cleanup: { interval: NaN } }, 'option "cleanup.interval" must be an integer ≥ 1; got null'],
-      ['cleanup.batchSize zero', { cleanup: { batchSize: 0 } }, 'option "cleanup.batchSize" must be an integer ≥ 1; got 0'],
-      ['cleanup.maxRetries negative', { cleanup: { maxRetries: -1 } }, 'option "cleanup.maxRetries" must be an integer ≥ 0; got -1'],
-      ['maxFrameBytes below 64', { maxFrameBytes: 63 }, 'option "maxFrameBytes" must be an integer ≥ 64; got 63'],
-      ['state.historySize zero', { state: { historySize: 0 } }, 'option "state.historySize" must be an integer ≥ 1; got 0'],
-    ])('%s', (_name, raw, message) => {
-      expect(failure(raw)).toContain(`RealtimeModule: ${message}`);
+    it.each<[string, unknown, string, string, unknown]>([
+      ['options not an object', 'nope', 'options', AN_OBJECT(), 'nope'],
+      ['path without a leading slash', { path: 'realtime' }, 'path', 'a string starting with "/"', 'realtime'],
+      ['authenticate not a function', { authenticate: 'token' }, 'authenticate', A_FUNCTION('(request) => {clientId, claims?}'), 'token'],
+      ['heartbeat.interval zero', { heartbeat: { interval: 0 } }, 'heartbeat.interval', AN_INTEGER(1), 0],
+      ['heartbeat.interval fractional', { heartbeat: { interval: 1.5 } }, 'heartbeat.interval', AN_INTEGER(1), 1.5],
+      ['heartbeat.timeout a string', { heartbeat: { timeout: '60s' } }, 'heartbeat.timeout', AN_INTEGER(1), '60s'],
+      ['channels not an array', { channels: { pattern: 'a' } }, 'channels', 'an array of channel rules', { pattern: 'a' }],
+      ['channels[0] not an object', { channels: [null] }, 'channels[0]', 'an object with a pattern', null],
+      ['presence.maxMetaBytes negative', { presence: { maxMetaBytes: -1 } }, 'presence.maxMetaBytes', AN_INTEGER(1), -1],
+      ['presence.maxMetaDepth zero', { presence: { maxMetaDepth: 0 } }, 'presence.maxMetaDepth', AN_INTEGER(1), 0],
+      ['presence.batchMs negative', { presence: { batchMs: -5 } }, 'presence.batchMs', AN_INTEGER(0), -5],
+      ['cleanup.interval NaN', { cleanup: { interval: NaN } }, 'cleanup.interval', AN_INTEGER(1), NaN],
+      ['cleanup.batchSize zero', { cleanup: { batchSize: 0 } }, 'cleanup.batchSize', AN_INTEGER(1), 0],
+      ['cleanup.maxRetries negative', { cleanup: { maxRetries: -1 } }, 'cleanup.maxRetries', AN_INTEGER(0), -1],
+      ['maxFrameBytes below 64', { maxFrameBytes: 63 }, 'maxFrameBytes', AN_INTEGER(64), 63],
+      ['state.historySize zero', { state: { historySize: 0 } }, 'state.historySize', AN_INTEGER(1), 0],
+      ['resume neither an object nor false', { resume: 'on' }, 'resume', AN_OBJECT(true), 'on'],
+    ])('%s', (_case, raw, name, expected, got) => {
+      expect(failure(raw)).toBe(invalid(name, expected, got));
     });
 
     it('refuses a heartbeat.timeout that is not greater than heartbeat.interval', () => {
       expect(failure({ heartbeat: { interval: 5000, timeout: 5000 } })).toBe(
-        'RealtimeModule: option "heartbeat.timeout" must be a number greater than heartbeat.interval (5000); got 5000.',
+        invalid('heartbeat.timeout', 'a number greater than heartbeat.interval (5000)', 5000),
       );
       expect(failure({ heartbeat: { interval: 5000, timeout: 4000 } })).toContain('option "heartbeat.timeout"');
       expect(failure({ heartbeat: { interval: 5000, timeout: 5001 } })).toBeUndefined();
@@ -116,7 +119,7 @@ describe('resolveRealtimeOptions', () => {
 
     it('refuses a channel rule without a pattern, naming its index', () => {
       expect(failure({ channels: [{ pattern: 'ok:*' }, { presence: true }] })).toBe(
-        'RealtimeModule: option "channels[1].pattern" must be a non-empty string such as "room:*"; got undefined.',
+        invalid('channels[1].pattern', 'a non-empty string such as "room:*"', undefined),
       );
       expect(failure({ channels: [{ pattern: '' }] })).toContain('option "channels[0].pattern"');
     });
@@ -134,7 +137,7 @@ describe('resolveRealtimeOptions', () => {
 
     it('refuses a state.initial that is not a known state', () => {
       expect(failure({ state: { initial: 'online' } })).toBe(
-        'RealtimeModule: option "state.initial" must be one of state.states (connected, idle, reconnecting, disconnected, error); got "online".',
+        invalid('state.initial', 'one of state.states (connected, idle, reconnecting, disconnected, error)', 'online'),
       );
     });
 
@@ -143,7 +146,7 @@ describe('resolveRealtimeOptions', () => {
     });
 
     it('refuses state.states that is not a list of non-empty strings', () => {
-      expect(failure({ state: { states: 'connected' } })).toContain('option "state.states" must be an array of non-empty strings');
+      expect(failure({ state: { states: 'connected' } })).toBe(invalid('state.states', NON_EMPTY_STRINGS, 'connected'));
       expect(failure({ state: { states: ['connected', ''] } })).toContain('option "state.states"');
     });
 
@@ -152,9 +155,7 @@ describe('resolveRealtimeOptions', () => {
       expect(failure({ state: { transitions: { connected: ['sleeping'] } } })).toContain(
         'option "state.transitions.connected" must be one of state.states',
       );
-      expect(failure({ state: { transitions: { connected: 'idle' } } })).toContain(
-        'option "state.transitions.connected" must be an array of non-empty strings',
-      );
+      expect(failure({ state: { transitions: { connected: 'idle' } } })).toBe(invalid('state.transitions.connected', NON_EMPTY_STRINGS, 'idle'));
       expect(failure({ state: { transitions: ['connected'] } })).toContain('option "state.transitions" must be an object');
     });
 
@@ -169,20 +170,18 @@ describe('resolveRealtimeOptions', () => {
     });
 
     it('refuses option groups that are not objects', () => {
-      expect(failure({ heartbeat: 5 })).toBe('RealtimeModule: option "heartbeat" must be an object; got 5.');
-      expect(failure({ state: null })).toBe('RealtimeModule: option "state" must be an object; got null.');
+      expect(failure({ heartbeat: 5 })).toBe(invalid('heartbeat', AN_OBJECT(), 5));
+      expect(failure({ state: null })).toBe(invalid('state', AN_OBJECT(), null));
       expect(failure({ presence: [] })).toContain('option "presence" must be an object');
       expect(failure({ cleanup: 'fast' })).toContain('option "cleanup" must be an object');
     });
 
     it('refuses logLevels that are not a list of Nest log levels', () => {
-      expect(failure({ logLevels: ['log', 'info'] })).toBe(
-        'RealtimeModule: option "logLevels" must be an array of verbose, debug, log, warn, error, fatal; got ["log","info"].',
-      );
+      expect(failure({ logLevels: ['log', 'info'] })).toBe(invalid('logLevels', AN_ARRAY_OF(LOG_LEVELS), ['log', 'info']));
       expect(failure({ logLevels: 'debug' })).toContain('option "logLevels"');
     });
 
-    it('shows a function as "a function" in the message', () => {
+    it('words the message for a reader: the module, the option, what it must be, what it got', () => {
       expect(failure({ path: () => '/x' })).toBe('RealtimeModule: option "path" must be a string starting with "/"; got a function.');
     });
   });

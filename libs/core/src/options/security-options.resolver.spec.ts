@@ -1,5 +1,7 @@
 import { resolveRealtimeOptions } from './realtime-options.resolver';
 import { optionsFailure as failure } from '../testing/option-failure';
+import { A_FUNCTION, A_POSITIVE_NUMBER, AN_INTEGER, AN_OBJECT, INVALID_MODULE_OPTION as invalid, ONE_OF, TRUE_OR_FALSE } from '../realtime.messages';
+import { RATE_CLASSES } from './security-options.resolver';
 
 describe('security options', () => {
   it('has production defaults: origin checks, rate limits and limits on, compression off, no middleware', () => {
@@ -68,30 +70,68 @@ describe('security options', () => {
     });
   });
 
-  it.each<[string, unknown, string]>([
-    ['origins not an object', { origins: 'same' }, 'option "origins" must be an object or false'],
-    ['an origin with a path', { origins: { allow: ['https://x.com/app'] } }, 'option "origins.allow[0]" must be'],
-    ['origins.sameOrigin not a boolean', { origins: { sameOrigin: 'yes' } }, 'option "origins.sameOrigin" must be true or false'],
-    ['an unknown rate class', { rateLimit: { connection: { chat: {} } } }, 'option "rateLimit.connection.chat" must be one of all, publish, join, presence'],
-    ['a bucket without perSecond', { rateLimit: { connection: { all: { frames: { burst: 5 } } } } }, 'option "rateLimit.connection.all.frames" must be {burst, perSecond} or false'],
-    ['a zero refill', { rateLimit: { connection: { all: { frames: { burst: 5, perSecond: 0 } } } } }, 'option "rateLimit.connection.all.frames.perSecond" must be a number > 0; got 0'],
+  it.each<[string, unknown, string, string, unknown]>([
+    ['origins not an object', { origins: 'same' }, 'origins', AN_OBJECT(true), 'same'],
+    [
+      'an origin with a path',
+      { origins: { allow: ['https://x.com/app'] } },
+      'origins.allow[0]',
+      '"*", "null" or scheme://host[:port], with * for subdomains or a port',
+      'https://x.com/app',
+    ],
+    ['origins.sameOrigin not a boolean', { origins: { sameOrigin: 'yes' } }, 'origins.sameOrigin', TRUE_OR_FALSE, 'yes'],
+    ['an unknown rate class', { rateLimit: { connection: { chat: {} } } }, 'rateLimit.connection.chat', ONE_OF(RATE_CLASSES), 'chat'],
+    [
+      'a bucket without perSecond',
+      { rateLimit: { connection: { all: { frames: { burst: 5 } } } } },
+      'rateLimit.connection.all.frames',
+      '{burst, perSecond} or false',
+      { burst: 5 },
+    ],
+    [
+      'a zero refill',
+      { rateLimit: { connection: { all: { frames: { burst: 5, perSecond: 0 } } } } },
+      'rateLimit.connection.all.frames.perSecond',
+      A_POSITIVE_NUMBER,
+      0,
+    ],
     [
       'a byte burst under maxFrameBytes',
       { maxFrameBytes: 4096, rateLimit: { client: { all: { bytes: { burst: 1000, perSecond: 1000 } } } } },
-      'option "rateLimit.client.all.bytes.burst" must be at least maxFrameBytes (4096)',
+      'rateLimit.client.all.bytes.burst',
+      'at least maxFrameBytes (4096), or a frame that large could never pass',
+      1000,
     ],
-    ['maxBreaches zero', { rateLimit: { maxBreaches: 0 } }, 'option "rateLimit.maxBreaches" must be an integer ≥ 1; got 0'],
-    ['a negative connection limit', { limits: { maxConnections: -1 } }, 'option "limits.maxConnections" must be an integer ≥ 0; got -1'],
-    ['a tiny maxPendingBytes', { limits: { maxPendingBytes: 10 } }, 'option "limits.maxPendingBytes" must be an integer ≥ 1024; got 10'],
-    ['a fractional idle timeout', { limits: { idleTimeout: 1.5 } }, 'option "limits.idleTimeout" must be an integer ≥ 0; got 1.5'],
-    ['compression level 0', { compression: { level: 0 } }, 'option "compression.level" must be an integer from 1 to 9; got 0'],
-    ['middleware not a list', { middleware: {} }, 'option "middleware" must be an array'],
-    ['a middleware without hooks', { middleware: [{ handle: () => undefined }] }, 'option "middleware[0]" must be a class, or an object with at least one of upgrade, refused, opened, frame, closed'],
-    ['reauthenticate not a function', { reauthenticate: 'jwt' }, 'option "reauthenticate" must be a function'],
-    ['a channel rule private: false with an authorizer', { channels: [{ pattern: 'p:*', private: false, authorize: () => true }] }, 'option "channels[0].private"'],
-    ['a channel authorize that is no function', { channels: [{ pattern: 'p:*', authorize: true }] }, 'option "channels[0].authorize" must be a function'],
-  ])('refuses %s with a message naming the option', (_case, raw, message) => {
-    expect(failure(raw)).toContain(`RealtimeModule: ${message}`);
+    ['maxBreaches zero', { rateLimit: { maxBreaches: 0 } }, 'rateLimit.maxBreaches', AN_INTEGER(1), 0],
+    ['a negative connection limit', { limits: { maxConnections: -1 } }, 'limits.maxConnections', AN_INTEGER(0), -1],
+    ['a tiny maxPendingBytes', { limits: { maxPendingBytes: 10 } }, 'limits.maxPendingBytes', AN_INTEGER(1024), 10],
+    ['a fractional idle timeout', { limits: { idleTimeout: 1.5 } }, 'limits.idleTimeout', AN_INTEGER(0), 1.5],
+    ['compression level 0', { compression: { level: 0 } }, 'compression.level', AN_INTEGER(1, 9), 0],
+    ['middleware not a list', { middleware: {} }, 'middleware', 'an array of middleware instances or classes', {}],
+    [
+      'a middleware without hooks',
+      { middleware: [{ handle: () => undefined }] },
+      'middleware[0]',
+      'a class, or an object with at least one of upgrade, refused, opened, frame, closed',
+      { handle: () => undefined },
+    ],
+    ['reauthenticate not a function', { reauthenticate: 'jwt' }, 'reauthenticate', A_FUNCTION('(token, connection) => {clientId, expiresAt?}'), 'jwt'],
+    [
+      'a channel rule private: false with an authorizer',
+      { channels: [{ pattern: 'p:*', private: false, authorize: () => true }] },
+      'channels[0].private',
+      'true or left out when the rule has an authorizer',
+      false,
+    ],
+    [
+      'a channel authorize that is no function',
+      { channels: [{ pattern: 'p:*', authorize: true }] },
+      'channels[0].authorize',
+      'a function ({clientId, claims, channel, meta}) => boolean',
+      true,
+    ],
+  ])('refuses %s with a message naming the option', (_case, raw, name, expected, got) => {
+    expect(failure(raw)).toBe(invalid(name, expected, got));
   });
 
   it('makes a channel rule with an authorizer private', () => {

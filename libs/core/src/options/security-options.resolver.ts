@@ -1,9 +1,8 @@
 import type { Type } from '@nestjs/common';
 import { isOriginPattern } from '../pipeline/middleware/origin.matcher';
 import type { RealtimeMiddleware } from '../pipeline/middleware/realtime-middleware.interface';
-import { booleanOption, integerOption, positiveNumberOption, sectionOption } from './option-checks';
+import { moduleOptionChecks as check } from './option.checks';
 import type { Reauthenticate, RealtimeModuleOptions } from './realtime-options.interface';
-import { invalidOption } from './realtime-options.messages';
 import type {
   CompressionOptions,
   LimitsOptions,
@@ -62,15 +61,15 @@ function scaled(scope: Record<RateClass, ResolvedRateClass>, factor: number): Re
 function resolveBucket(name: string, raw: unknown, fallback: RateBucketOptions | undefined, minBurst: number): RateBucketOptions | undefined {
   if (raw === false) return undefined;
   if (raw === undefined) return fallback;
-  const bucket = sectionOption<RateBucketOptions>(name, raw as RateBucketOptions) as Partial<RateBucketOptions>;
+  const bucket = check.section(name, raw as RateBucketOptions);
   if (bucket.burst === undefined || bucket.perSecond === undefined) {
-    throw invalidOption(name, '{burst, perSecond} or false', raw);
+    throw check.fail(name, '{burst, perSecond} or false', raw);
   }
-  const burst = integerOption(`${name}.burst`, bucket.burst, 0, 1);
+  const burst = check.integer(`${name}.burst`, bucket.burst, 0, 1);
   if (burst < minBurst) {
-    throw invalidOption(`${name}.burst`, `at least maxFrameBytes (${minBurst}), or a frame that large could never pass`, burst);
+    throw check.fail(`${name}.burst`, `at least maxFrameBytes (${minBurst}), or a frame that large could never pass`, burst);
   }
-  return { burst, perSecond: positiveNumberOption(`${name}.perSecond`, bucket.perSecond, 0) };
+  return { burst, perSecond: check.positiveNumber(`${name}.perSecond`, bucket.perSecond, 0) };
 }
 
 function resolveScope(
@@ -79,15 +78,13 @@ function resolveScope(
   defaults: Record<RateClass, ResolvedRateClass>,
   maxFrameBytes: number,
 ): ResolvedRateScope {
-  const scope = sectionOption(name, raw, true);
+  const scope = check.sectionOrOff(name, raw);
   if (scope === false) return {};
   const resolved: ResolvedRateScope = {};
-  for (const key of Object.keys(scope)) {
-    if (!(RATE_CLASSES as readonly string[]).includes(key)) throw invalidOption(`${name}.${key}`, `one of ${RATE_CLASSES.join(', ')}`, key);
-  }
+  for (const key of Object.keys(scope)) check.oneOf(`${name}.${key}`, key, RATE_CLASSES);
   for (const rateClass of RATE_CLASSES) {
     const at = `${name}.${rateClass}`;
-    const classRaw = sectionOption<RateClassOptions>(at, scope[rateClass], true);
+    const classRaw = check.sectionOrOff<RateClassOptions>(at, scope[rateClass]);
     if (classRaw === false) continue;
     const frames = resolveBucket(`${at}.frames`, classRaw.frames, defaults[rateClass].frames, 1);
     const bytes = resolveBucket(`${at}.bytes`, classRaw.bytes, defaults[rateClass].bytes, maxFrameBytes);
@@ -97,70 +94,70 @@ function resolveScope(
 }
 
 function resolveRateLimit(raw: RealtimeModuleOptions['rateLimit'], maxFrameBytes: number): ResolvedRateLimit | false {
-  const options = sectionOption('rateLimit', raw, true);
+  const options = check.sectionOrOff('rateLimit', raw);
   if (options === false) return false;
   const defaults = connectionDefaults(maxFrameBytes);
   return {
     connection: resolveScope('rateLimit.connection', options.connection, defaults, maxFrameBytes),
     client: resolveScope('rateLimit.client', options.client, scaled(defaults, CLIENT_FACTOR), maxFrameBytes),
-    maxBreaches: integerOption('rateLimit.maxBreaches', options.maxBreaches, 20, 1),
-    breachWindow: integerOption('rateLimit.breachWindow', options.breachWindow, 10_000, 1),
+    maxBreaches: check.integer('rateLimit.maxBreaches', options.maxBreaches, 20, 1),
+    breachWindow: check.integer('rateLimit.breachWindow', options.breachWindow, 10_000, 1),
   };
 }
 
 function resolveOrigins(raw: RealtimeModuleOptions['origins']): Required<OriginOptions> | false {
-  const options = sectionOption('origins', raw, true);
+  const options = check.sectionOrOff('origins', raw);
   if (options === false) return false;
   const allow = options.allow ?? [];
-  if (!Array.isArray(allow)) throw invalidOption('origins.allow', 'an array of origins such as "https://*.example.com"', allow);
+  if (!Array.isArray(allow)) throw check.fail('origins.allow', 'an array of origins such as "https://*.example.com"', allow);
   allow.forEach((pattern, index) => {
     if (!isOriginPattern(pattern)) {
-      throw invalidOption(`origins.allow[${index}]`, '"*", "null" or scheme://host[:port], with * for subdomains or a port', pattern);
+      throw check.fail(`origins.allow[${index}]`, '"*", "null" or scheme://host[:port], with * for subdomains or a port', pattern);
     }
   });
   return {
     allow: [...allow],
-    sameOrigin: booleanOption('origins.sameOrigin', options.sameOrigin, true),
-    allowMissing: booleanOption('origins.allowMissing', options.allowMissing, true),
+    sameOrigin: check.boolean('origins.sameOrigin', options.sameOrigin, true),
+    allowMissing: check.boolean('origins.allowMissing', options.allowMissing, true),
   };
 }
 
 function resolveLimits(raw: LimitsOptions | undefined): Required<LimitsOptions> {
-  const limits = sectionOption('limits', raw) as Partial<LimitsOptions>;
+  const limits = check.section('limits', raw);
   return {
-    maxConnections: integerOption('limits.maxConnections', limits.maxConnections, 10_000),
-    maxConnectionsPerIp: integerOption('limits.maxConnectionsPerIp', limits.maxConnectionsPerIp, 100),
-    maxConnectionsPerClient: integerOption('limits.maxConnectionsPerClient', limits.maxConnectionsPerClient, 20),
-    maxChannelsPerConnection: integerOption('limits.maxChannelsPerConnection', limits.maxChannelsPerConnection, 100),
-    maxPendingBytes: integerOption('limits.maxPendingBytes', limits.maxPendingBytes, 4 * 1024 * 1024, 1024),
-    maxDepth: integerOption('limits.maxDepth', limits.maxDepth, 32, 2),
-    handshakeTimeout: integerOption('limits.handshakeTimeout', limits.handshakeTimeout, 10_000, 1),
-    idleTimeout: integerOption('limits.idleTimeout', limits.idleTimeout, 0),
-    trustProxy: booleanOption('limits.trustProxy', limits.trustProxy, false),
+    maxConnections: check.integer('limits.maxConnections', limits.maxConnections, 10_000, 0),
+    maxConnectionsPerIp: check.integer('limits.maxConnectionsPerIp', limits.maxConnectionsPerIp, 100, 0),
+    maxConnectionsPerClient: check.integer('limits.maxConnectionsPerClient', limits.maxConnectionsPerClient, 20, 0),
+    maxChannelsPerConnection: check.integer('limits.maxChannelsPerConnection', limits.maxChannelsPerConnection, 100, 0),
+    maxPendingBytes: check.integer('limits.maxPendingBytes', limits.maxPendingBytes, 4 * 1024 * 1024, 1024),
+    maxDepth: check.integer('limits.maxDepth', limits.maxDepth, 32, 2),
+    handshakeTimeout: check.integer('limits.handshakeTimeout', limits.handshakeTimeout, 10_000, 1),
+    idleTimeout: check.integer('limits.idleTimeout', limits.idleTimeout, 0, 0),
+    trustProxy: check.boolean('limits.trustProxy', limits.trustProxy, false),
   };
 }
 
 function resolveCompression(raw: RealtimeModuleOptions['compression']): Required<CompressionOptions> | false {
   if (raw === undefined || raw === false) return false;
-  const options = raw === true ? {} : (sectionOption('compression', raw) as Partial<CompressionOptions>);
+  const options = raw === true ? {} : check.section('compression', raw);
   return {
-    threshold: integerOption('compression.threshold', options.threshold, 1024),
-    level: integerOption('compression.level', options.level, 3, 1, 9),
-    memLevel: integerOption('compression.memLevel', options.memLevel, 8, 1, 9),
-    windowBits: integerOption('compression.windowBits', options.windowBits, 15, 9, 15),
-    contextTakeover: booleanOption('compression.contextTakeover', options.contextTakeover, false),
-    concurrency: integerOption('compression.concurrency', options.concurrency, 10, 1),
+    threshold: check.integer('compression.threshold', options.threshold, 1024, 0),
+    level: check.integer('compression.level', options.level, 3, 1, 9),
+    memLevel: check.integer('compression.memLevel', options.memLevel, 8, 1, 9),
+    windowBits: check.integer('compression.windowBits', options.windowBits, 15, 9, 15),
+    contextTakeover: check.boolean('compression.contextTakeover', options.contextTakeover, false),
+    concurrency: check.integer('compression.concurrency', options.concurrency, 10, 1),
   };
 }
 
 function resolveMiddleware(raw: RealtimeModuleOptions['middleware']): ResolvedSecurityOptions['middleware'] {
   if (raw === undefined) return [];
-  if (!Array.isArray(raw)) throw invalidOption('middleware', 'an array of middleware instances or classes', raw);
+  if (!Array.isArray(raw)) throw check.fail('middleware', 'an array of middleware instances or classes', raw);
   raw.forEach((entry, index) => {
     if (typeof entry === 'function') return;
     const hooks = typeof entry === 'object' && entry !== null ? MIDDLEWARE_HOOKS.filter((hook) => typeof entry[hook] === 'function') : [];
     if (hooks.length === 0) {
-      throw invalidOption(`middleware[${index}]`, `a class, or an object with at least one of ${MIDDLEWARE_HOOKS.join(', ')}`, entry);
+      throw check.fail(`middleware[${index}]`, `a class, or an object with at least one of ${MIDDLEWARE_HOOKS.join(', ')}`, entry);
     }
   });
   return [...raw];
@@ -168,11 +165,8 @@ function resolveMiddleware(raw: RealtimeModuleOptions['middleware']): ResolvedSe
 
 /** The security options with their defaults; `maxFrameBytes` sizes the default byte buckets. */
 export function resolveSecurityOptions(raw: RealtimeModuleOptions, maxFrameBytes: number): ResolvedSecurityOptions {
-  if (raw.reauthenticate !== undefined && typeof raw.reauthenticate !== 'function') {
-    throw invalidOption('reauthenticate', 'a function (token, connection) => {clientId, expiresAt?}', raw.reauthenticate);
-  }
   return {
-    reauthenticate: raw.reauthenticate,
+    reauthenticate: check.callback<Reauthenticate>('reauthenticate', raw.reauthenticate, '(token, connection) => {clientId, expiresAt?}'),
     origins: resolveOrigins(raw.origins),
     rateLimit: resolveRateLimit(raw.rateLimit, maxFrameBytes),
     limits: resolveLimits(raw.limits),

@@ -1,5 +1,5 @@
 import { historyFrame, newEpoch } from '../history-frame';
-import type { HistoryOptions, HistoryRead, StreamPosition } from '../realtime-engine.interface';
+import type { HistoryOptions, HistoryRead, StreamPosition } from '../stores';
 
 interface Entry {
   offset: number;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { HookMetadata, HookOptions } from '../hook-options.interface';
 import { REALTIME_HOOKS_METADATA } from '../hooks.constants';
+import { DECORATOR_MISUSE, describeValue, NOT_A_METHOD } from '../../realtime.messages';
 
 /** A method decorator that only fits methods able to take the event `E` as their argument. */
 export type HookDecorator<E> = <M extends (event: E) => unknown>(
@@ -9,19 +10,13 @@ export type HookDecorator<E> = <M extends (event: E) => unknown>(
   descriptor: TypedPropertyDescriptor<M>,
 ) => void;
 
-function show(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'string') return JSON.stringify(value);
-  return String(value);
-}
-
 function misuse(decorator: string, what: string, expected: string, got: unknown): TypeError {
-  return new TypeError(`@${decorator}: ${what} must be ${expected}; got ${show(got)}.`);
+  return new TypeError(DECORATOR_MISUSE(decorator, what, expected, got));
 }
 
 /** Rejects an event type outside `allowed`: JavaScript callers and typos should fail at class definition, not stay silent. */
 export function checkType<T extends string>(decorator: string, type: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(type as T)) throw misuse(decorator, 'the event type', allowed.map(show).join(' or '), type);
+  if (!allowed.includes(type as T)) throw misuse(decorator, 'the event type', allowed.map(describeValue).join(' or '), type);
   return type as T;
 }
 
@@ -52,7 +47,7 @@ export function SetHookMetadata<E>(decorator: string, metadata: HookMetadata): H
   return (_target, propertyKey, descriptor) => {
     const handler: unknown = descriptor.value;
     if (typeof handler !== 'function') {
-      throw new TypeError(`@${decorator} decorates methods; "${String(propertyKey)}" is not one.`);
+      throw new TypeError(NOT_A_METHOD(decorator, propertyKey));
     }
     const existing: HookMetadata[] = Reflect.getMetadata(REALTIME_HOOKS_METADATA, handler) ?? [];
     Reflect.defineMetadata(REALTIME_HOOKS_METADATA, [metadata, ...existing], handler);

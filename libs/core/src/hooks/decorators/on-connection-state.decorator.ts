@@ -1,5 +1,6 @@
 import type { ConnectionStateMatch, HookOptions } from '../hook-options.interface';
 import type { ConnectionStateChange } from '../realtime-events';
+import { DECORATOR_MISUSE } from '../../realtime.messages';
 import { checkOptions, HookDecorator, SetHookMetadata } from './hook-metadata.decorator';
 
 function checkMatch(state: unknown): ConnectionStateMatch {
@@ -9,9 +10,7 @@ function checkMatch(state: unknown): ConnectionStateMatch {
     const { from, to } = state as ConnectionStateMatch;
     if ((from === undefined || isName(from)) && (to === undefined || isName(to))) return { from, to };
   }
-  throw new TypeError(
-    `@OnConnectionState: the state must be a state name or { from?, to? } with state names; got ${JSON.stringify(state)}.`,
-  );
+  throw new TypeError(DECORATOR_MISUSE('OnConnectionState', 'the state', 'a state name or { from?, to? } with state names', state));
 }
 
 /**

@@ -28,6 +28,24 @@ describe('toErrorBody', () => {
     });
   });
 
+  it("keeps an application's own code given to a RealtimeException", () => {
+    expect(toErrorBody(new RealtimeException('room_full', 'The room is full.', { limit: 8 }))).toEqual({
+      body: { code: 'room_full', message: 'The room is full.', details: { limit: 8 } },
+      unexpected: false,
+    });
+  });
+
+  it('falls back to rejected for a RealtimeException whose code is not a code', () => {
+    expect(toErrorBody(new RealtimeException('Room Full', 'The room is full.')).body).toEqual({ code: 'rejected', message: 'The room is full.' });
+  });
+
+  it('hides the message and details of a RealtimeException with code internal', () => {
+    expect(toErrorBody(new RealtimeException('internal', 'lost the lock on room:a', { lock: 'x' }))).toEqual({
+      body: { code: 'internal', message: 'Internal server error' },
+      unexpected: true,
+    });
+  });
+
   describe('HttpException', () => {
     it("turns a ValidationPipe's 400 with a message list into invalid with the fields", () => {
       const exception = new BadRequestException(['name must be a string', 'age must not be less than 0']);
@@ -131,10 +149,35 @@ describe('toErrorBody', () => {
       });
     });
 
-    it('falls back to rejected for an unknown code', () => {
-      expect(toErrorBody(new WsException({ code: 'teapot', message: 'Short and stout' })).body).toEqual({
-        code: 'rejected',
-        message: 'Short and stout',
+    it("keeps an application's own code", () => {
+      expect(toErrorBody(new WsException({ code: 'room_full', message: 'The room is full.' }))).toEqual({
+        body: { code: 'room_full', message: 'The room is full.' },
+        unexpected: false,
+      });
+    });
+
+    it.each([['Room Full'], ['room-full'], ['9lives'], ['x'.repeat(65)], [42], [null]])(
+      'falls back to rejected for %p, which is not a code',
+      (code) => {
+        expect(toErrorBody(new WsException({ code, message: 'Short and stout' })).body).toEqual({
+          code: 'rejected',
+          message: 'Short and stout',
+        });
+      },
+    );
+
+    it("turns a guard's refusal into forbidden", () => {
+      // What Nest's ws context throws when a guard returns false.
+      expect(toErrorBody(new WsException('Forbidden resource'))).toEqual({
+        body: { code: 'forbidden', message: 'Forbidden resource' },
+        unexpected: false,
+      });
+    });
+
+    it('hides the message and details of an internal behind the generic message, flagged unexpected', () => {
+      expect(toErrorBody(new WsException({ code: 'internal', message: 'db at 10.0.0.7 down', details: { host: 'db' } }))).toEqual({
+        body: { code: 'internal', message: 'Internal server error' },
+        unexpected: true,
       });
     });
   });

@@ -191,7 +191,12 @@ export class FrameDispatcher {
   }
 
   private runApplication(context: FrameContext, app: AppHandler, data: unknown): void {
-    const fail = (error: unknown) => context.fail(toErrorBody(error).body);
+    // What the gateway's filters let through (a filter of the application's may throw).
+    const fail = (error: unknown) => {
+      const { body, unexpected } = toErrorBody(error);
+      if (unexpected) this.logger.error(`${context.event} failed on ${context.connection.id}`, error);
+      context.fail(body);
+    };
     try {
       app.transform(app.callback(data, context)).subscribe({
         next: (value) => {
@@ -202,7 +207,7 @@ export class FrameDispatcher {
         complete: () => context.succeed(null),
       });
     } catch (error) {
-      context.fail(toErrorBody(error).body);
+      fail(error);
     }
   }
 }

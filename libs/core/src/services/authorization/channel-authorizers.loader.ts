@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
+import { exploreDecoratedMethods } from '../../discovery';
+import { SCOPED_CHANNEL_AUTHORIZER } from '../../realtime.messages';
 import type { ChannelAuthorizationRequest } from '../channel/channel.options';
 import { ChannelAuthorization } from './channel-authorization.service';
 import { CHANNEL_AUTHORIZER_METADATA } from './channel-authorizer.decorator';
@@ -19,25 +20,12 @@ export class ChannelAuthorizersLoader implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const seen = new Set<object>();
-    for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) this.load(wrapper, seen);
-  }
-
-  private load(wrapper: InstanceWrapper, seen: Set<object>): void {
-    const instance: unknown = wrapper.instance;
-    if (typeof instance !== 'object' || instance === null || wrapper.isAlias || seen.has(instance)) return;
-    seen.add(instance);
-    const prototype: Record<string, Function> = Object.getPrototypeOf(instance);
-    for (const method of this.scanner.getAllMethodNames(prototype)) {
-      const patterns = this.reflector.get<string[] | undefined>(CHANNEL_AUTHORIZER_METADATA, prototype[method]);
-      if (!patterns) continue;
-      const owner = instance.constructor?.name ?? String(wrapper.name);
-      if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) {
-        throw new Error(`${owner}.${method} is a @ChannelAuthorizer on a request-scoped or transient provider; make the provider a singleton.`);
-      }
-      const handler = prototype[method];
-      for (const pattern of patterns) {
-        this.authorization.register(pattern, `${owner}.${method}`, (request: ChannelAuthorizationRequest) => handler.call(instance, request));
+    const patternsOf = (handler: Function) => this.reflector.get<string[] | undefined>(CHANNEL_AUTHORIZER_METADATA, handler);
+    for (const { owner, instance, isSingleton, methods } of exploreDecoratedMethods(this.discovery, this.scanner, patternsOf)) {
+      // A join must not be decided by whichever request's instance happens to exist.
+      if (!isSingleton) throw new Error(SCOPED_CHANNEL_AUTHORIZER(owner, methods[0].key));
+      for (const { key, handler, metadata: pattern } of methods) {
+        this.authorization.register(pattern, `${owner}.${key}`, (request: ChannelAuthorizationRequest) => handler.call(instance, request));
       }
     }
   }

@@ -1,4 +1,4 @@
-import { invalidOption } from '../../options/realtime-options.messages';
+import { invalidOption, OptionFailure } from '../../options/option.checks';
 
 /** What a channel authorizer is asked about: who wants to join which channel, with which meta. */
 export interface ChannelAuthorizationRequest {
@@ -82,8 +82,6 @@ export function compilePattern(pattern: string): RegExp {
   const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`^${escaped.join('.*')}$`);
 }
-
-type OptionFailure = (name: string, expected: string, got: unknown) => Error;
 
 /** Checks a channel's options and applies the defaults; `at` names them in the message of `fail`. */
 export function resolveChannelOptions(rule: ChannelOptions, at: string, fail: OptionFailure = invalidOption): ResolvedChannelOptions {

@@ -106,7 +106,7 @@ describe('ChannelService', () => {
       const outcomes = await Promise.allSettled(['c1', 'c2', 'c3', 'c4'].map((id) => channels.join(id, 'small:1')));
 
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected']);
-      expect(await bed.engine.memberCount('small:1')).toBe(2);
+      expect(await bed.engine.memberships.count('small:1')).toBe(2);
     });
 
     it('refuses a bad meta with invalid and joins nothing', async () => {
@@ -122,8 +122,8 @@ describe('ChannelService', () => {
 
     it('undoes a join when the connection closed while the engine was joining it', async () => {
       const { socket } = bed.connect('c1', 'alice');
-      const join = bed.engine.join.bind(bed.engine);
-      jest.spyOn(bed.engine, 'join').mockImplementationOnce(async (...args) => {
+      const join = bed.engine.memberships.join.bind(bed.engine.memberships);
+      jest.spyOn(bed.engine.memberships, 'join').mockImplementationOnce(async (...args) => {
         socket.readyState = 3;
         return join(...args);
       });

@@ -135,7 +135,7 @@ export class ChannelService implements OnApplicationShutdown {
     let awaitsState = false;
     try {
       // The engine checks the limit and adds the member in one step, on every node at once.
-      const joined = await this.engine.join(channel, how.via ?? gate ?? connection, checked, options.limit);
+      const joined = await this.engine.memberships.join(channel, how.via ?? gate ?? connection, checked, options.limit);
       if (joined.full) throw new RealtimeException('limit', `"${channel}" is full: it holds at most ${options.limit} members.`);
       const { created } = joined;
       if (created) {
@@ -151,7 +151,7 @@ export class ChannelService implements OnApplicationShutdown {
       }
       const result: JoinResult = { channel };
       if (options.presence && how.stateInReply !== false) result.presence = await this.presence.list(channel);
-      const position = options.history && (await this.engine.position(channel, options.history));
+      const position = options.history && (await this.engine.broker.position(channel, options.history));
       if (position) Object.assign(result, position);
       how.reply?.(result);
       return result;
@@ -164,7 +164,7 @@ export class ChannelService implements OnApplicationShutdown {
 
   async leave(connectionId: string, channel: string): Promise<{ channel: string }> {
     assertChannelName(channel);
-    const membership = await this.engine.membership(channel, connectionId);
+    const membership = await this.engine.memberships.get(channel, connectionId);
     if (!membership) throw new RealtimeException('not_joined', `Connection "${connectionId}" is not a member of "${channel}".`);
     await this.remove(channel, connectionId);
     return { channel };
@@ -176,13 +176,13 @@ export class ChannelService implements OnApplicationShutdown {
    */
   async kick(channel: string, clientId: string, reason = 'removed by the server'): Promise<number> {
     assertChannelName(channel);
-    const kicked = (await this.engine.members(channel)).filter((member) => member.clientId === clientId);
+    const kicked = (await this.engine.memberships.members(channel)).filter((member) => member.clientId === clientId);
     for (const { connectionId } of kicked) {
       await this.remove(channel, connectionId);
       const connection = this.registry.get(connectionId);
       const frame = encodeFrame(ProtocolEvent.ChannelKicked, { channel, reason });
       if (connection) connection.send(frame);
-      else await this.engine.sendToConnection(connectionId, frame);
+      else await this.engine.broker.sendToConnection(connectionId, frame);
       this.audit.record({ type: 'channel.kick', connectionId, clientId, ip: connection?.ip, channel, reason });
     }
     return kicked.length;
@@ -190,7 +190,7 @@ export class ChannelService implements OnApplicationShutdown {
 
   /** Removes a connection from every channel it joined (when it closes). */
   async leaveAll(connectionId: string): Promise<void> {
-    for (const channel of await this.engine.channelsOf(connectionId)) await this.remove(channel, connectionId);
+    for (const channel of await this.engine.memberships.channelsOf(connectionId)) await this.remove(channel, connectionId);
   }
 
   /**
@@ -206,11 +206,11 @@ export class ChannelService implements OnApplicationShutdown {
     let delivered: number;
     let offset: number | undefined;
     if (history) {
-      const published = await this.engine.publishMessage(channel, JSON.stringify({ channel, from: from?.clientId ?? null, payload, at }), history);
+      const published = await this.engine.broker.publishMessage(channel, JSON.stringify({ channel, from: from?.clientId ?? null, payload, at }), history);
       delivered = published.delivered;
       offset = published.position?.offset;
     } else {
-      delivered = await this.engine.publish(channel, encodeFrame(ProtocolEvent.ChannelMessage, { channel, from: from?.clientId ?? null, payload, at }));
+      delivered = await this.engine.broker.publish(channel, encodeFrame(ProtocolEvent.ChannelMessage, { channel, from: from?.clientId ?? null, payload, at }));
     }
     const event: ChannelEvent = { type: 'message', channel, connectionId: from?.id ?? null, clientId: from?.clientId ?? null, payload, at };
     if (offset !== undefined) event.offset = offset;
@@ -224,27 +224,27 @@ export class ChannelService implements OnApplicationShutdown {
     if (this.rules.resolve(channel).publish === 'server') {
       throw new RealtimeException('forbidden', `Only the server publishes to "${channel}".`);
     }
-    if (!(await this.engine.membership(channel, connection.id))) {
+    if (!(await this.engine.memberships.get(channel, connection.id))) {
       throw new RealtimeException('not_joined', `Join "${channel}" before publishing to it.`);
     }
     return this.publish(channel, payload, connection);
   }
 
   async members(channel: string): Promise<Membership[]> {
-    return this.engine.members(channel);
+    return this.engine.memberships.members(channel);
   }
 
   async isMember(channel: string, connectionId: string): Promise<boolean> {
-    return (await this.engine.membership(channel, connectionId)) !== undefined;
+    return (await this.engine.memberships.get(channel, connectionId)) !== undefined;
   }
 
   async channelsOf(connectionId: string): Promise<string[]> {
-    return this.engine.channelsOf(connectionId);
+    return this.engine.memberships.channelsOf(connectionId);
   }
 
   /** Membership first, then presence: the leaver is no longer a member when its own leave goes out. */
   private async remove(channel: string, connectionId: string): Promise<void> {
-    const membership = await this.engine.leave(channel, connectionId);
+    const membership = await this.engine.memberships.leave(channel, connectionId);
     await this.presence.untrack(connectionId, channel);
     if (membership) {
       this.channelStream.emit({ type: 'leave', channel, connectionId, clientId: membership.clientId, meta: membership.meta, at: Date.now() });
@@ -253,8 +253,8 @@ export class ChannelService implements OnApplicationShutdown {
 
   private async assertRoomForAnotherChannel(connectionId: string, channel: string): Promise<void> {
     const max = this.options.limits.maxChannelsPerConnection;
-    if (max === 0 || (await this.engine.membership(channel, connectionId))) return;
-    if ((await this.engine.channelsOf(connectionId)).length >= max) {
+    if (max === 0 || (await this.engine.memberships.get(channel, connectionId))) return;
+    if ((await this.engine.memberships.channelsOf(connectionId)).length >= max) {
       throw new RealtimeException('limit', `A connection may be in at most ${max} channels: leave one before joining "${channel}".`);
     }
   }

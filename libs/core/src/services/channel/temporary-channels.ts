@@ -31,7 +31,7 @@ export class TemporaryChannels implements OnModuleInit {
   private async sweep(now: number): Promise<CleanupTask[]> {
     const tasks: CleanupTask[] = [];
     for (const [channel, { ttl }] of [...this.rules.temporary()]) {
-      if ((await this.engine.memberCount(channel)) > 0) {
+      if ((await this.engine.memberships.count(channel)) > 0) {
         this.emptySince.delete(channel);
         continue;
       }
@@ -44,10 +44,10 @@ export class TemporaryChannels implements OnModuleInit {
 
   private async expire(channel: string, ttl: number): Promise<void> {
     // A member may have come in between the sweep and now.
-    if ((await this.engine.memberCount(channel)) > 0) return void this.emptySince.delete(channel);
+    if ((await this.engine.memberships.count(channel)) > 0) return void this.emptySince.delete(channel);
     this.emptySince.delete(channel);
     this.rules.undefine(channel);
-    await this.engine.dropChannel(channel);
+    await this.engine.memberships.dropChannel(channel);
     this.audit.record({ type: 'channel.expired', connectionId: null, clientId: null, channel, reason: `empty for ${ttl} ms` });
   }
 }

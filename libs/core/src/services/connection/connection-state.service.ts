@@ -91,7 +91,7 @@ export class ConnectionStateService implements OnApplicationShutdown {
     connection.sendFrame(ProtocolEvent.State, { state: to, previous: from, at: change.at });
     // Other nodes see the state through the engine; the initial one is written with the connection itself.
     if (from !== null) {
-      this.engine.connectionState(connection.id, to).catch((error) => this.logger.warn(`Could not share the state of ${connection.id}: ${String(error)}`));
+      this.engine.directory.stateChanged(connection.id, to).catch((error) => this.logger.warn(`Could not share the state of ${connection.id}: ${String(error)}`));
     }
     this.stream.emit(change);
     if (this.audit.observed) {

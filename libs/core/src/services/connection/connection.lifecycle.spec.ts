@@ -100,18 +100,18 @@ describe('ConnectionLifecycle', () => {
     const tab1 = open('alice');
     const tab2 = open('alice');
     await channels.join(tab1.connection.id, 'chat');
-    await bed.engine.groupAdd('admins', 'alice');
+    await bed.engine.groups.add('admins', 'alice');
 
     peerCloses(tab1.socket, 1001);
     await cleanup.drainAll();
-    expect(await bed.engine.groupsOf('alice')).toEqual(['admins']);
+    expect(await bed.engine.groups.groupsOf('alice')).toEqual(['admins']);
     expect(await channels.channelsOf(tab1.connection.id)).toEqual([]);
     expect(tab1.connection.state).toBe('disconnected');
     expect(tab1.connection.stateHistory.at(-1)).toMatchObject({ from: 'connected', to: 'disconnected', reason: 'closed 1001' });
 
     peerCloses(tab2.socket);
     await cleanup.drainAll();
-    expect(await bed.engine.groupsOf('alice')).toEqual([]);
+    expect(await bed.engine.groups.groupsOf('alice')).toEqual([]);
     expect(bed.registry.size).toBe(0);
     expect(events.filter((event) => event.type === 'close').map((event) => [event.connectionId, event.code])).toEqual([
       [tab1.connection.id, 1001],

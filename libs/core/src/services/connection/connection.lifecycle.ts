@@ -96,7 +96,7 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
     connection.sendFrame(ProtocolEvent.Welcome, resume ? { ...welcome, resume } : welcome);
     this.states.start(connection);
     const record = { connectionId: connection.id, clientId: connection.clientId, state: connection.state, connectedAt: connection.connectedAt };
-    this.engine.connectionOpened(record).catch((error) => this.logger.warn(`Could not share connection ${connection.id}: ${String(error)}`));
+    this.engine.directory.opened(record).catch((error) => this.logger.warn(`Could not share connection ${connection.id}: ${String(error)}`));
     this.logger.debug(`Connection ${connection.id} opened for ${connection.clientId}`);
     this.stream.emit({ type: 'open', connectionId: connection.id, clientId: connection.clientId, claims: connection.claims, at: Date.now() });
     return connection;
@@ -170,9 +170,9 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
    */
   async forget(connectionId: string, clientId: string): Promise<void> {
     try {
-      const { lastOfClient } = await this.engine.connectionClosed(connectionId, clientId);
+      const { lastOfClient } = await this.engine.directory.closed(connectionId, clientId);
       if (!lastOfClient) return;
-      for (const group of await this.engine.groupsOf(clientId)) await this.engine.groupRemove(group, clientId);
+      for (const group of await this.engine.groups.groupsOf(clientId)) await this.engine.groups.remove(group, clientId);
     } catch (error) {
       this.logger.warn(`Could not forget connection ${connectionId} of ${clientId} everywhere: ${String(error)}`);
     }

@@ -64,17 +64,17 @@ export class ConnectionService {
 
   /** The connections of a clientId on every node: which node, which state, since when. */
   findAnywhere(clientId: string): Promise<ConnectionRecord[]> {
-    return this.engine.connectionsOfClient(clientId);
+    return this.engine.directory.connectionsOf(clientId);
   }
 
   /** Whether a clientId has a connection on any node. */
   async isOnlineAnywhere(clientId: string): Promise<boolean> {
-    return (await this.engine.connectionsOfClient(clientId)).length > 0;
+    return (await this.engine.directory.connectionsOf(clientId)).length > 0;
   }
 
   /** Open connections on every node. */
   countAnywhere(): Promise<number> {
-    return this.engine.connectionCount();
+    return this.engine.directory.count();
   }
 
   /** Closes a connection with 4001 (disconnected by the application). */

@@ -18,7 +18,7 @@ export class DirectService implements OnApplicationShutdown {
   /** Sends `direct:message` to each connection of `to`; `from` is null for server code. Resolves to the deliveries. */
   async send(to: string, payload: unknown, from: string | null = null): Promise<number> {
     const at = Date.now();
-    const delivered = await this.engine.sendToClient(to, encodeFrame(ProtocolEvent.DirectMessage, { from, payload, at }));
+    const delivered = await this.engine.broker.sendToClient(to, encodeFrame(ProtocolEvent.DirectMessage, { from, payload, at }));
     this.stream.emit({ from, to, payload, delivered, at });
     return delivered;
   }

@@ -15,20 +15,20 @@ export class GroupService {
 
   /** Resolves to false when the client was a member already. */
   add(group: string, clientId: string): Promise<boolean> {
-    return this.engine.groupAdd(group, clientId);
+    return this.engine.groups.add(group, clientId);
   }
 
   /** Resolves to false when the client was not a member. */
   remove(group: string, clientId: string): Promise<boolean> {
-    return this.engine.groupRemove(group, clientId);
+    return this.engine.groups.remove(group, clientId);
   }
 
   members(group: string): Promise<string[]> {
-    return this.engine.groupMembers(group);
+    return this.engine.groups.members(group);
   }
 
   groupsOf(clientId: string): Promise<string[]> {
-    return this.engine.groupsOf(clientId);
+    return this.engine.groups.groupsOf(clientId);
   }
 
   /** Sends `{event, data}` to every connection of every member; resolves to the number of deliveries. */
@@ -38,7 +38,7 @@ export class GroupService {
     }
     const frame = encodeFrame(event, data);
     let delivered = 0;
-    for (const clientId of await this.engine.groupMembers(group)) delivered += await this.engine.sendToClient(clientId, frame);
+    for (const clientId of await this.engine.groups.members(group)) delivered += await this.engine.broker.sendToClient(clientId, frame);
     return delivered;
   }
 }

@@ -27,7 +27,7 @@ describe('PresenceService', () => {
   /** A connection that is a member of the channel (no presence yet). */
   async function member(id: string, clientId: string, channel = 'room:1'): Promise<FakeSocket> {
     const { connection, socket } = bed.connect(id, clientId);
-    await bed.engine.join(channel, connection, {});
+    await bed.engine.memberships.join(channel, connection, {});
     return socket;
   }
 

@@ -59,10 +59,10 @@ export class PresenceService implements OnApplicationShutdown {
    * internal), the gate gets the channel's `presence:state` once this change has been flushed.
    */
   async track(connectionId: string, channel: string, meta: unknown = {}, gate?: PresenceStateGate): Promise<PresenceMeta> {
-    const membership = await this.engine.membership(channel, connectionId);
+    const membership = await this.engine.memberships.get(channel, connectionId);
     if (!membership) throw new RealtimeException('not_joined', `Connection "${connectionId}" is not a member of "${channel}".`);
     const valid = this.validate(channel, meta);
-    const write = await this.engine.presenceSet(channel, membership.clientId, connectionId, valid);
+    const write = await this.engine.presence.set(channel, membership.clientId, connectionId, valid);
     if (gate) {
       let gates = this.awaitingState.get(channel);
       if (!gates) this.awaitingState.set(channel, (gates = new Map()));
@@ -76,9 +76,9 @@ export class PresenceService implements OnApplicationShutdown {
   /** Replaces the meta of a tracked connection; the previous meta stays when the new one is refused. */
   async update(connectionId: string, channel: string, meta: unknown): Promise<PresenceMeta> {
     const valid = this.validate(channel, meta);
-    const current = await this.engine.presenceMeta(channel, connectionId);
+    const current = await this.engine.presence.meta(channel, connectionId);
     if (!current) throw new RealtimeException('not_joined', `Connection "${connectionId}" has no presence in "${channel}".`);
-    const write = await this.engine.presenceSet(channel, current.clientId, connectionId, valid);
+    const write = await this.engine.presence.set(channel, current.clientId, connectionId, valid);
     this.changed(channel, 'update', write);
     return write.meta as PresenceMeta;
   }
@@ -86,19 +86,19 @@ export class PresenceService implements OnApplicationShutdown {
   /** Stops tracking a connection in a channel; resolves to whether it was tracked. */
   async untrack(connectionId: string, channel: string): Promise<boolean> {
     this.stopAwaiting(channel, connectionId);
-    const write = await this.engine.presenceRemove(channel, connectionId);
+    const write = await this.engine.presence.remove(channel, connectionId);
     if (!write) return false;
     this.changed(channel, 'leave', write);
     return true;
   }
 
   async list(channel: string): Promise<PresenceState> {
-    return this.engine.presenceState(channel);
+    return this.engine.presence.state(channel);
   }
 
   /** The presence state with only the metas the filter keeps; clientIds left with none are dropped. */
   async listBy(channel: string, filter: PresenceFilter): Promise<PresenceState> {
-    const state = await this.engine.presenceState(channel);
+    const state = await this.engine.presence.state(channel);
     const kept: PresenceState = {};
     for (const [clientId, entry] of Object.entries(state)) {
       const metas = entry.metas.filter((meta) => filter(meta, clientId));
@@ -109,11 +109,11 @@ export class PresenceService implements OnApplicationShutdown {
 
   /** The number of distinct clientIds present. */
   async count(channel: string): Promise<number> {
-    return Object.keys(await this.engine.presenceState(channel)).length;
+    return Object.keys(await this.engine.presence.state(channel)).length;
   }
 
   async isPresent(channel: string, clientId: string): Promise<boolean> {
-    return (await this.engine.presenceState(channel))[clientId] !== undefined;
+    return (await this.engine.presence.state(channel))[clientId] !== undefined;
   }
 
   /** Sends every pending diff now (at shutdown, so leaves go out before the sockets close). */
@@ -137,7 +137,7 @@ export class PresenceService implements OnApplicationShutdown {
   private deliver(diff: PresenceDiff): void {
     const { channel } = diff;
     const frame = encodeFrame(ProtocolEvent.PresenceDiff, diff);
-    this.engine.publish(channel, frame).catch((error) => {
+    this.engine.broker.publish(channel, frame).catch((error) => {
       this.logger.error(`Could not send the presence diff of "${channel}"`, error);
     });
     this.sendStates(channel, frame);
@@ -147,7 +147,7 @@ export class PresenceService implements OnApplicationShutdown {
     const gates = this.awaitingState.get(channel);
     if (!gates) return;
     this.awaitingState.delete(channel);
-    this.engine.presenceState(channel).then(
+    this.engine.presence.state(channel).then(
       (presences) => {
         const state = encodeFrame(ProtocolEvent.PresenceState, { channel, presences });
         for (const [connectionId, gate] of gates) this.handOver(channel, connectionId, gate, state, diff);

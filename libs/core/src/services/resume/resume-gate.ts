@@ -1,7 +1,8 @@
 import type { RealtimeConnection } from '../connection/realtime-connection';
 import type { LocalConnection, StreamPosition } from '../../engine/realtime-engine.interface';
+import { MESSAGE_PREFIX } from '../../engine/history-frame';
 
-const MESSAGE_START = Buffer.from('{"event":"channel:message"');
+const MESSAGE_START = Buffer.from(MESSAGE_PREFIX);
 
 /**
  * Stands for a connection in one channel while a resume replays that channel's history: the channel's

@@ -42,11 +42,11 @@ export class ResumeSessions {
   async save(connection: RealtimeConnection, code: number): Promise<void> {
     if (!this.options.resume || FINAL_CLOSES.has(code)) return;
     const channels: SessionChannel[] = [];
-    for (const channel of await this.engine.channelsOf(connection.id)) {
-      const membership = await this.engine.membership(channel, connection.id);
+    for (const channel of await this.engine.memberships.channelsOf(connection.id)) {
+      const membership = await this.engine.memberships.get(channel, connection.id);
       if (!membership) continue;
       const entry: SessionChannel = { channel, meta: membership.meta };
-      const tracked = await this.engine.presenceMeta(channel, connection.id);
+      const tracked = await this.engine.presence.meta(channel, connection.id);
       if (tracked) {
         const { connectionId: _id, onlineAt: _at, ...meta } = tracked.meta;
         entry.presence = meta;
@@ -55,7 +55,7 @@ export class ResumeSessions {
     }
     if (channels.length === 0) return;
     const session = { clientId: connection.clientId, anonymous: connection.clientId === connection.id, channels };
-    await this.engine.saveSession(this.tokenOf(connection), session, this.options.resume.ttl);
+    await this.engine.sessions.save(this.tokenOf(connection), session, this.options.resume.ttl);
   }
 
   /** A connection's token: 24 bytes of HMAC-SHA256 of its id, base64url (32 characters, as random ones were). */

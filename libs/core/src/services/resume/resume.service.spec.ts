@@ -40,8 +40,8 @@ describe('ResumeService', () => {
     await channels.publish('news:x', 2);
     await channels.publish('news:x', 3);
     const { connection, socket } = bed.connect('new', 'alice');
-    const read = bed.engine.historySince.bind(bed.engine);
-    jest.spyOn(bed.engine, 'historySince').mockImplementation(async (...args) => {
+    const read = bed.engine.broker.historySince.bind(bed.engine.broker);
+    jest.spyOn(bed.engine.broker, 'historySince').mockImplementation(async (...args) => {
       await channels.publish('news:x', 4); // in the history read, and held live
       const history = await read(...args);
       await channels.publish('news:x', 5); // only held live

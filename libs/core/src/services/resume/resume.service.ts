@@ -87,14 +87,14 @@ export class ResumeService {
 
   async resume(connection: RealtimeConnection, data: Record<string, unknown>): Promise<ResumeOutcome> {
     const { token, positions } = readRequest(data);
-    if (this.resuming.has(connection) || (await this.engine.channelsOf(connection.id)).length > 0) {
+    if (this.resuming.has(connection) || (await this.engine.memberships.channelsOf(connection.id)).length > 0) {
       throw invalid('connection:resume must be the first thing a connection asks: before any join, and only once.', [
         { field: 'token', message: 'this connection already has channels or resumed' },
       ]);
     }
     this.resuming.add(connection);
     if (!this.options.resume) return refused('disabled');
-    const session = await this.engine.takeSession(token);
+    const session = await this.engine.sessions.take(token);
     if (!session) return refused('expired');
     const anonymous = connection.clientId === connection.id;
     if (session.anonymous ? !anonymous : session.clientId !== connection.clientId) return refused('forbidden');
@@ -149,9 +149,9 @@ export class ResumeService {
     const history = this.rules.resolve(channel).history;
     if (!history) return undefined;
     if (asked === undefined) throw new ResumeFailure('offset_missing', channel);
-    const epoch = asked.epoch ?? (await this.engine.position(channel, history))?.epoch;
+    const epoch = asked.epoch ?? (await this.engine.broker.position(channel, history))?.epoch;
     if (epoch === undefined) throw new ResumeFailure('unavailable', channel);
-    const read = await this.engine.historySince(channel, { offset: asked.offset, epoch }, history);
+    const read = await this.engine.broker.historySince(channel, { offset: asked.offset, epoch }, history);
     if ('lost' in read) throw new ResumeFailure(read.lost === 'epoch' ? 'history_lost' : read.lost, channel);
     return read;
   }

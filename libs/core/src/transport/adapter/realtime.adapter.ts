@@ -7,6 +7,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { RealtimeConnection } from '../../services/connection/realtime-connection';
 import { GatewayFiltersBinder } from '../../pipeline/dispatch/gateway-filters.binder';
 import { RealtimeServer } from '../server/realtime.server';
+import { NEEDS_REALTIME_MODULE, PATH_IN_GATEWAY, PORT_IN_GATEWAY } from '../../realtime.messages';
 
 type HttpApplication = INestApplicationContext & { getHttpServer(): any };
 
@@ -23,7 +24,7 @@ export class RealtimeAdapter extends WsAdapter {
     try {
       realtime = app.get(RealtimeServer, { strict: false });
     } catch {
-      throw new Error('RealtimeAdapter needs RealtimeModule: add RealtimeModule.forRoot(...) to the imports of the application module.');
+      throw new Error(NEEDS_REALTIME_MODULE);
     }
     this.realtime = realtime;
     realtime.attach(app.getHttpServer());
@@ -32,12 +33,10 @@ export class RealtimeAdapter extends WsAdapter {
 
   create(port: number, options: { path?: string; [key: string]: unknown } = {}): WebSocketServer {
     if (port) {
-      throw new Error(`RealtimeAdapter serves gateways on the application's HTTP server; remove the port (${port}) from @WebSocketGateway().`);
+      throw new Error(PORT_IN_GATEWAY(port));
     }
     if (options.path && normalizePath(options.path) !== normalizePath(this.realtime.path)) {
-      throw new Error(
-        `RealtimeAdapter serves every gateway on "${this.realtime.path}" (RealtimeModule's path); a gateway asks for "${options.path}".`,
-      );
+      throw new Error(PATH_IN_GATEWAY(this.realtime.path, options.path));
     }
     return this.realtime.wss;
   }

@@ -62,13 +62,13 @@ describe('RealtimeSweepers', () => {
       await channels.join(connection.id, 'chat');
       await channels.join(connection.id, 'lobby');
       await channels.leave(connection.id, 'chat');
-      expect(await bed.engine.emptyChannels()).toEqual([{ channel: 'chat', since: T0 }]);
+      expect(await bed.engine.memberships.emptyChannels()).toEqual([{ channel: 'chat', since: T0 }]);
       sweepers.onModuleInit();
 
       await cleanup.runOnce();
 
-      expect(await bed.engine.emptyChannels()).toEqual([]);
-      expect(await bed.engine.dropChannel('chat')).toBe(false);
+      expect(await bed.engine.memberships.emptyChannels()).toEqual([]);
+      expect(await bed.engine.memberships.dropChannel('chat')).toBe(false);
       expect(await channels.isMember('lobby', connection.id)).toBe(true);
     });
 
@@ -91,7 +91,7 @@ describe('RealtimeSweepers', () => {
       const { connection: ghost } = open('ghost');
       await channels.join(watcher.id, 'room:1');
       await channels.join(ghost.id, 'room:1', { name: 'Ghost' });
-      await bed.engine.leave('room:1', ghost.id);
+      await bed.engine.memberships.leave('room:1', ghost.id);
       watcherSocket.send.mockClear();
 
       const tasks = await sweepers.orphanedPresence().sweep(Date.now());

@@ -52,9 +52,9 @@ export class RealtimeSweepers implements OnModuleInit {
     return {
       name: 'empty channels',
       sweep: async () =>
-        (await this.engine.emptyChannels()).map(({ channel }) => ({
+        (await this.engine.memberships.emptyChannels()).map(({ channel }) => ({
           key: `channel:${channel}`,
-          run: async () => void (await this.engine.dropChannel(channel)),
+          run: async () => void (await this.engine.memberships.dropChannel(channel)),
         })),
     };
   }
@@ -64,7 +64,7 @@ export class RealtimeSweepers implements OnModuleInit {
     return {
       name: 'orphaned presence',
       sweep: async () =>
-        (await this.engine.presenceOrphans()).map(({ channel, connectionId }) => ({
+        (await this.engine.presence.orphans()).map(({ channel, connectionId }) => ({
           key: `presence:${channel}:${connectionId}`,
           run: async () => void (await this.presence.untrack(connectionId, channel)),
         })),

@@ -35,7 +35,7 @@ export class PresenceResync implements OnModuleInit {
       if (!this.rules.resolve(channel).presence) continue;
       try {
         const presences = await this.presence.list(channel);
-        await this.engine.publishLocal(channel, encodeFrame(ProtocolEvent.PresenceState, { channel, presences }));
+        await this.engine.broker.publishLocal(channel, encodeFrame(ProtocolEvent.PresenceState, { channel, presences }));
       } catch (error) {
         this.logger.warn(`Could not send the presence of "${channel}" again after a resynchronisation: ${String(error)}`);
       }

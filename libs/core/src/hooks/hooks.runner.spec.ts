@@ -1,4 +1,4 @@
-import { Controller, Injectable, Logger, Scope, Type } from '@nestjs/common';
+import { Controller, Injectable, Logger, Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test, TestingModule } from '@nestjs/testing';
 import { Subject } from 'rxjs';
@@ -8,8 +8,10 @@ import { ConnectionStateService } from '../services/connection/connection-state.
 import { PresenceService } from '../services/presence/presence.service';
 import { REALTIME_OPTIONS } from '../realtime.constants';
 import { OnChannel, OnConnection, OnConnectionState, OnPresence } from './decorators';
+import { HOOK_FAILED, HOOK_STREAM_FAILED } from '../realtime.messages';
 import { RealtimeHooksMetadataAccessor } from './hooks-metadata.accessor';
-import { RealtimeHooksLoader } from './hooks.loader';
+import { RealtimeHooksExplorer } from './hooks.explorer';
+import { RealtimeHooksRunner } from './hooks.runner';
 import type { ChannelEvent, ConnectionEvent, ConnectionStateChange, PresenceEvent } from './realtime-events';
 
 /** What the hooks did, in order, with a way to wait for it instead of sleeping. */
@@ -90,7 +92,8 @@ async function start(hooks: { providers?: Type[]; controllers?: Type[] }): Promi
     imports: [DiscoveryModule],
     controllers: hooks.controllers ?? [],
     providers: [
-      RealtimeHooksLoader,
+      RealtimeHooksRunner,
+      RealtimeHooksExplorer,
       RealtimeHooksMetadataAccessor,
       Calls,
       { provide: REALTIME_OPTIONS, useValue: { logLevels: ['error', 'warn'] } },
@@ -105,7 +108,7 @@ async function start(hooks: { providers?: Type[]; controllers?: Type[] }): Promi
   return { app, streams, calls: app.get(Calls) };
 }
 
-describe('RealtimeHooksLoader', () => {
+describe('RealtimeHooksRunner', () => {
   let running: HooksApp | undefined;
 
   afterEach(async () => {
@@ -114,7 +117,7 @@ describe('RealtimeHooksLoader', () => {
     running = undefined;
   });
 
-  describe('discovery', () => {
+  describe('binding', () => {
     @Injectable()
     class ProviderHooks {
       constructor(private readonly calls: Calls) {}
@@ -136,19 +139,6 @@ describe('RealtimeHooksLoader', () => {
     }
 
     @Injectable()
-    class BaseHooks {
-      constructor(protected readonly calls: Calls) {}
-
-      @OnConnection('close')
-      closed() {
-        this.calls.record('inherited');
-      }
-    }
-
-    @Injectable()
-    class DerivedHooks extends BaseHooks {}
-
-    @Injectable()
     class StackedHooks {
       constructor(private readonly calls: Calls) {}
 
@@ -159,30 +149,12 @@ describe('RealtimeHooksLoader', () => {
       }
     }
 
-    @Injectable({ scope: Scope.REQUEST })
-    class RequestHooks {
-      constructor(private readonly calls: Calls) {}
-
-      @OnConnection('open')
-      opened() {
-        this.calls.record('request-scoped');
-      }
-    }
-
-    it('binds decorated methods of providers and controllers', async () => {
+    it('runs the hooks the explorer finds on providers and controllers', async () => {
       running = await start({ providers: [ProviderHooks], controllers: [ControllerHooks] });
       running.streams.connection.next(connection('open', 'c1'));
       await running.calls.until('controller:c1');
 
       expect(running.calls.list).toEqual(['provider:c1', 'controller:c1']);
-    });
-
-    it('binds hook methods a provider inherits', async () => {
-      running = await start({ providers: [DerivedHooks] });
-      running.streams.connection.next(connection('close'));
-      await running.calls.until('inherited');
-
-      expect(running.calls.list).toEqual(['inherited']);
     });
 
     it('binds one method to every event its decorators name', async () => {
@@ -192,16 +164,6 @@ describe('RealtimeHooksLoader', () => {
       await running.calls.until('stacked:close');
 
       expect(running.calls.list).toEqual(['stacked:open', 'stacked:close']);
-    });
-
-    it('ignores request-scoped providers and says so', async () => {
-      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-      running = await start({ providers: [RequestHooks, ProviderHooks] });
-      running.streams.connection.next(connection('open', 'c1'));
-      await running.calls.until('provider:c1');
-
-      expect(running.calls.list).toEqual(['provider:c1']);
-      expect(warn).toHaveBeenCalledWith(expect.stringContaining('RequestHooks is request-scoped or transient'));
     });
   });
 
@@ -430,9 +392,9 @@ describe('RealtimeHooksLoader', () => {
 
       expect(running.calls.list).toEqual(['survived:c9']);
       expect(error.mock.calls.map(([message]) => message)).toEqual([
-        'Hook FailingHooks.throws failed on connection close of c9',
-        'Hook FailingHooks.rejects failed on connection close of c9',
-        'Hook FailingHooks.neverRuns failed on connection close of c9',
+        HOOK_FAILED('FailingHooks.throws', 'connection close of c9'),
+        HOOK_FAILED('FailingHooks.rejects', 'connection close of c9'),
+        HOOK_FAILED('FailingHooks.neverRuns', 'connection close of c9'),
       ]);
       expect(error.mock.calls.map(([, stack]) => stack)).toEqual([
         expect.stringContaining('sync boom'),
@@ -449,6 +411,14 @@ describe('RealtimeHooksLoader', () => {
       await running.calls.until('survived:c2');
 
       expect(running.calls.list).toEqual(['survived:c1', 'survived:c2']);
+    });
+
+    it('logs a stream that fails, rather than letting the error escape', async () => {
+      const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      running = await start({ providers: [FailingHooks] });
+      running.streams.connection.error(new Error('stream boom'));
+
+      expect(error).toHaveBeenCalledWith(HOOK_STREAM_FAILED('connection$'), expect.stringContaining('stream boom'));
     });
   });
 
@@ -484,7 +454,8 @@ describe('RealtimeHooksLoader', () => {
       const app = await Test.createTestingModule({
         imports: [DiscoveryModule],
         providers: [
-          RealtimeHooksLoader,
+          RealtimeHooksRunner,
+          RealtimeHooksExplorer,
           RealtimeHooksMetadataAccessor,
           Calls,
           BusyHooks,

@@ -1,0 +1,2 @@
+export { exploreDecoratedMethods } from './decorated-methods.explorer';
+export type { DecoratedInstance, DecoratedMethod } from './decorated-methods.explorer';

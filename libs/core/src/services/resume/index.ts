@@ -1,2 +1,0 @@
-export type { ResumeRefusal, ResumeResult, ResumedChannel } from './resume.service';
-export type { ResumeGrant } from './resume-sessions';

@@ -1,0 +1,6 @@
+import type { Provider } from '@nestjs/common';
+import { RealtimeAdapterCheck } from './adapter/realtime-adapter.check';
+import { RealtimeServer } from './server/realtime.server';
+import { UpgradeHandler } from './upgrade/upgrade.handler';
+
+export const transportProviders: Provider[] = [UpgradeHandler, RealtimeServer, RealtimeAdapterCheck];

@@ -1,0 +1,16 @@
+import type { Provider } from '@nestjs/common';
+import { CleanupService } from './cleanup/cleanup.service';
+import { RealtimeSweepers } from './cleanup/realtime.sweepers';
+import { ClusterSweepers } from './cluster/cluster.sweepers';
+import { PresenceResync } from './cluster/presence-resync';
+import { HeartbeatScheduler } from './heartbeat/heartbeat.scheduler';
+import { IdleConnectionsSweeper } from './idle/idle-connections.sweeper';
+
+export const upkeepProviders: Provider[] = [
+  CleanupService,
+  RealtimeSweepers,
+  IdleConnectionsSweeper,
+  ClusterSweepers,
+  PresenceResync,
+  HeartbeatScheduler,
+];
