@@ -7,6 +7,7 @@ import { promisify } from 'util';
 const ROOT = join(__dirname, '..');
 const PACKED = join(ROOT, 'dist/packages');
 const USER_APP = join(__dirname, 'packages/user-app/src');
+const README_APP = join(__dirname, 'packages/readme-app');
 const run = promisify(execFile);
 const MINUTES = 60_000;
 
@@ -28,6 +29,14 @@ function tarball(name: string): string {
   const file = readdirSync(PACKED).find((entry) => entry.startsWith(`nest-realtime-${name}-`) && entry.endsWith('.tgz'));
   if (!file) throw new Error(`npm run build:packages wrote no tarball for @nest-realtime/${name}`);
   return join(PACKED, file);
+}
+
+/** The README's TypeScript blocks that open with a file name (`// main.ts`), by that name. */
+function readmeFiles(): Map<string, string> {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const files = new Map<string, string>();
+  for (const [, name, body] of readme.matchAll(/```ts\n\/\/ ([\w.-]+\.ts)\n([\s\S]*?)```/g)) files.set(name, body);
+  return files;
 }
 
 /** Starts the compiled app on a free port and resolves with it once the app says it listens. */
@@ -77,6 +86,10 @@ describe('the packages, installed into a new Nest 11 app', () => {
     rmSync(join(app, 'src'), { recursive: true });
     rmSync(join(app, 'test'), { recursive: true });
     cpSync(USER_APP, join(app, 'src'), { recursive: true });
+    // The README's quick start, beside stand-ins for the files it marks as the user's, compiled with the rest.
+    cpSync(README_APP, join(app, 'src/readme'), { recursive: true });
+    cpSync(join(USER_APP, 'members.guard.ts'), join(app, 'src/readme/members.guard.ts'));
+    for (const [name, body] of readmeFiles()) writeFileSync(join(app, 'src/readme', name), body);
 
     await npm(app, ['install', '--no-audit', '--no-fund', '--prefer-offline']);
     await node(app, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
@@ -86,6 +99,11 @@ describe('the packages, installed into a new Nest 11 app', () => {
   afterAll(() => {
     server?.child.kill();
     rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it("compiles the README's quick start as it stands", () => {
+    expect([...readmeFiles().keys()].sort()).toEqual(['app.module.ts', 'chat.gateway.ts', 'main.ts']);
+    for (const name of ['app.module.js', 'chat.gateway.js', 'main.js']) expect(existsSync(join(app, 'dist/readme', name))).toBe(true);
   });
 
   it('compiles under the default tsconfig and starts, without ioredis installed', () => {
