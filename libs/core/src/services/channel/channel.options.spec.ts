@@ -64,7 +64,7 @@ describe('channel options', () => {
       ['yes', 'option "channels[0].history" must be true, false or {size?, ttl?}; got "yes".'],
       [{ size: 0 }, 'option "channels[0].history.size" must be an integer from 1 to 100000; got 0.'],
       [{ size: 1.5 }, 'option "channels[0].history.size" must be an integer from 1 to 100000; got 1.5.'],
-      [{ ttl: -1 }, 'option "channels[0].history.ttl" must be an integer number of milliseconds ≥ 1; got -1.'],
+      [{ ttl: -1 }, 'option "channels[0].history.ttl" must be an integer ≥ 1; got -1.'],
     ])('refuses history %j, naming the option', (history, message) => {
       expect(() => compileChannelRules([{ pattern: 'x', history } as never])).toThrow(message);
     });

@@ -1,4 +1,5 @@
-import { invalidOption, OptionFailure } from '../../options/option.checks';
+import { invalidOption, OptionChecks, OptionFailure } from '../../options/option.checks';
+import { AN_OBJECT } from '../../realtime.messages';
 
 /** What a channel authorizer is asked about: who wants to join which channel, with which meta. */
 export interface ChannelAuthorizationRequest {
@@ -83,52 +84,37 @@ export function compilePattern(pattern: string): RegExp {
   return new RegExp(`^${escaped.join('.*')}$`);
 }
 
+const PUBLISHERS = ['members', 'server'] as const;
+
 /** Checks a channel's options and applies the defaults; `at` names them in the message of `fail`. */
 export function resolveChannelOptions(rule: ChannelOptions, at: string, fail: OptionFailure = invalidOption): ResolvedChannelOptions {
-  if (typeof rule !== 'object' || rule === null) throw fail(at, 'an object', rule);
-  if (rule.presence !== undefined && typeof rule.presence !== 'boolean') {
-    throw fail(`${at}.presence`, 'a boolean', rule.presence);
-  }
-  if (rule.publish !== undefined && rule.publish !== 'members' && rule.publish !== 'server') {
-    throw fail(`${at}.publish`, '"members" or "server"', rule.publish);
-  }
-  if (rule.limit !== undefined && (!Number.isInteger(rule.limit) || rule.limit < 0)) {
-    throw fail(`${at}.limit`, 'an integer ≥ 0', rule.limit);
-  }
-  if (rule.requiredMeta !== undefined && (!Array.isArray(rule.requiredMeta) || rule.requiredMeta.some((f) => typeof f !== 'string'))) {
-    throw fail(`${at}.requiredMeta`, 'an array of field names', rule.requiredMeta);
-  }
-  if (rule.private !== undefined && typeof rule.private !== 'boolean') {
-    throw fail(`${at}.private`, 'a boolean', rule.private);
-  }
-  if (rule.authorize !== undefined && typeof rule.authorize !== 'function') {
-    throw fail(`${at}.authorize`, 'a function ({clientId, claims, channel, meta}) => boolean', rule.authorize);
-  }
-  if (rule.private === false && rule.authorize) {
+  const check = new OptionChecks(fail);
+  if (typeof rule !== 'object' || rule === null) throw fail(at, AN_OBJECT(), rule);
+  const authorize = check.callback(`${at}.authorize`, rule.authorize, '({clientId, claims, channel, meta}) => boolean');
+  if (rule.private === false && authorize) {
     throw fail(`${at}.private`, 'true or left out when the rule has an authorizer', rule.private);
   }
-  const history = resolveHistory(rule.history, `${at}.history`, fail);
   const options: ResolvedChannelOptions = {
-    presence: rule.presence ?? DEFAULT_CHANNEL_OPTIONS.presence,
-    publish: rule.publish ?? DEFAULT_CHANNEL_OPTIONS.publish,
-    limit: rule.limit ?? DEFAULT_CHANNEL_OPTIONS.limit,
-    requiredMeta: [...(rule.requiredMeta ?? [])],
-    private: rule.private ?? rule.authorize !== undefined,
+    presence: check.boolean(`${at}.presence`, rule.presence, DEFAULT_CHANNEL_OPTIONS.presence),
+    publish: check.oneOf(`${at}.publish`, rule.publish, PUBLISHERS, DEFAULT_CHANNEL_OPTIONS.publish),
+    limit: check.integer(`${at}.limit`, rule.limit, DEFAULT_CHANNEL_OPTIONS.limit, 0),
+    requiredMeta: check.stringList(`${at}.requiredMeta`, rule.requiredMeta, DEFAULT_CHANNEL_OPTIONS.requiredMeta),
+    private: check.boolean(`${at}.private`, rule.private, authorize !== undefined),
   };
-  if (rule.authorize) options.authorize = rule.authorize;
+  const history = resolveHistory(rule.history, `${at}.history`, check);
+  if (authorize) options.authorize = authorize;
   if (history) options.history = history;
   return options;
 }
 
-function resolveHistory(raw: ChannelOptions['history'], at: string, fail: OptionFailure): ResolvedChannelOptions['history'] {
+function resolveHistory(raw: ChannelOptions['history'], at: string, check: OptionChecks): ResolvedChannelOptions['history'] {
   if (raw === undefined || raw === false) return undefined;
   if (raw === true) return { ...DEFAULT_HISTORY };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw fail(at, 'true, false or {size?, ttl?}', raw);
-  const size = raw.size ?? DEFAULT_HISTORY.size;
-  if (!Number.isInteger(size) || size < 1 || size > MAX_HISTORY_SIZE) throw fail(`${at}.size`, `an integer from 1 to ${MAX_HISTORY_SIZE}`, raw.size);
-  const ttl = raw.ttl ?? DEFAULT_HISTORY.ttl;
-  if (!Number.isInteger(ttl) || ttl < 1) throw fail(`${at}.ttl`, 'an integer number of milliseconds ≥ 1', raw.ttl);
-  return { size, ttl };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw check.fail(at, 'true, false or {size?, ttl?}', raw);
+  return {
+    size: check.integer(`${at}.size`, raw.size, DEFAULT_HISTORY.size, 1, MAX_HISTORY_SIZE),
+    ttl: check.integer(`${at}.ttl`, raw.ttl, DEFAULT_HISTORY.ttl, 1),
+  };
 }
 
 export function compileChannelRules(rules: ChannelRule[]): CompiledChannelRule[] {
