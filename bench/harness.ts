@@ -11,8 +11,10 @@ import type { BenchSettings, FigureSpec, Figures, Workload, WorkloadContext } fr
 export const WORKLOADS: Workload[] = [fanOutWorkload, latencyWorkload, memoryWorkload, presenceStormWorkload, connectRateWorkload];
 
 export interface FigureResult extends FigureSpec {
-  /** By server kind; null when the run failed or did not include it. */
+  /** By server kind (the median of its runs with `repeat`); null when the run failed or did not include it. */
   values: Record<string, number | null>;
+  /** With `repeat` above 1: each run's value, by server kind, in the order they ran. */
+  runs?: Record<string, number[]>;
   /** Ours divided by each baseline's value. */
   ratios: { rawWs: number | null; socketIo: number | null };
 }
@@ -34,8 +36,19 @@ export interface BenchRun {
   only?: string[];
   /** Server kind names to run; all when empty. */
   servers?: string[];
+  /**
+   * Runs of each workload on each kind (default 1), in rounds that take the kinds in turn, so that a drift
+   * of the machine or a warm-up of the load generator weighs on every kind alike; each figure is the median.
+   */
+  repeat?: number;
   log?: (line: string) => void;
   command?: string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function ratio(ours: number | null, theirs: number | null): number | null {
@@ -85,6 +98,7 @@ export async function runBench(run: BenchRun): Promise<BenchResults> {
   const started = Date.now();
   const kinds = SERVER_KINDS.filter((kind) => !run.servers?.length || run.servers.includes(kind.name));
   const workloads = WORKLOADS.filter((workload) => !run.only?.length || run.only.includes(workload.name));
+  const repeat = run.repeat ?? 1;
   const results: BenchResults = {
     date: new Date(started).toISOString(),
     seconds: 0,
@@ -104,22 +118,30 @@ export async function runBench(run: BenchRun): Promise<BenchResults> {
   };
   for (const workload of workloads) {
     const workloadStarted = Date.now();
-    const measured: Record<string, Figures | null> = {};
+    const measured: Record<string, Figures[]> = {};
     const errors: Record<string, string> = {};
-    for (const kind of kinds) {
-      log(`${workload.name} · ${kind.name}`);
-      try {
-        measured[kind.name] = await runOne(workload, kind, run.settings, log, (message) => (errors[kind.name] = message));
-      } catch (error) {
-        measured[kind.name] = null;
-        errors[kind.name] = error instanceof Error ? error.message : String(error);
-        log(`  ${kind.name} ${workload.name} FAILED: ${errors[kind.name]}`);
+    for (let round = 1; round <= repeat; round++) {
+      for (const kind of kinds) {
+        // A kind whose run threw is not run again.
+        if (kind.name in errors && !(kind.name in measured)) continue;
+        log(`${workload.name} · ${kind.name}${repeat > 1 ? ` (run ${round} of ${repeat})` : ''}`);
+        try {
+          const figures = await runOne(workload, kind, run.settings, log, (message) => (errors[kind.name] = message));
+          (measured[kind.name] ??= []).push(figures);
+        } catch (error) {
+          delete measured[kind.name];
+          errors[kind.name] = error instanceof Error ? error.message : String(error);
+          log(`  ${kind.name} ${workload.name} FAILED: ${errors[kind.name]}`);
+        }
       }
     }
     const figures = workload.figures(run.settings).map((spec): FigureResult => {
-      const values = Object.fromEntries(kinds.map((kind) => [kind.name, measured[kind.name]?.[spec.key] ?? null]));
+      const runsOf = (kind: ServerKind) => (measured[kind.name] ?? []).map((figures) => figures[spec.key]).filter((value) => value !== undefined);
+      const values = Object.fromEntries(kinds.map((kind) => [kind.name, runsOf(kind).length > 0 ? median(runsOf(kind)) : null]));
       const ours = values['realtime'] ?? null;
-      return { ...spec, values, ratios: { rawWs: ratio(ours, values['raw-ws'] ?? null), socketIo: ratio(ours, values['socket.io'] ?? null) } };
+      const result: FigureResult = { ...spec, values, ratios: { rawWs: ratio(ours, values['raw-ws'] ?? null), socketIo: ratio(ours, values['socket.io'] ?? null) } };
+      if (repeat > 1) result.runs = Object.fromEntries(kinds.map((kind) => [kind.name, runsOf(kind)]));
+      return result;
     });
     results.workloads.push({ name: workload.name, seconds: (Date.now() - workloadStarted) / 1000, figures, errors });
   }

@@ -11,6 +11,7 @@ const USAGE = `npm run bench [-- options]
   --tiny               a few dozen clients (what the smoke test runs)
   --only=a,b           workloads: ${WORKLOADS.map((workload) => workload.name).join(', ')}
   --servers=a,b        servers: ${SERVER_KINDS.map((kind) => kind.name).join(', ')}
+  --repeat=n           run each workload n times on each server, the servers in turn; each figure the median
   --out=file           where the JSON goes (default bench/results/latest.json)`;
 
 function listOption(args: string[], name: string, known: string[]): string[] {
@@ -25,16 +26,19 @@ function listOption(args: string[], name: string, known: string[]): string[] {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help')) return void console.log(USAGE);
-  const known = ['--full', '--tiny', '--only=', '--servers=', '--out='];
+  const known = ['--full', '--tiny', '--only=', '--servers=', '--repeat=', '--out='];
   const strange = args.filter((arg) => !known.some((option) => (option.endsWith('=') ? arg.startsWith(option) : arg === option)));
   if (strange.length) throw new Error(`Unknown option ${strange.join(' ')}.\n${USAGE}`);
   const settings = args.includes('--tiny') ? TINY_SETTINGS : args.includes('--full') ? FULL_SETTINGS : DEFAULT_SETTINGS;
   const only = listOption(args, 'only', WORKLOADS.map((workload) => workload.name));
   const servers = listOption(args, 'servers', SERVER_KINDS.map((kind) => kind.name));
   const out = args.find((arg) => arg.startsWith('--out='))?.slice(6) ?? join(__dirname, 'results/latest.json');
+  const repeatArg = args.find((arg) => arg.startsWith('--repeat='))?.slice(9);
+  const repeat = repeatArg === undefined ? 1 : Number(repeatArg);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: a whole number of runs, 1 or more; got ${repeatArg}.\n${USAGE}`);
   if (!ensureLimits(mostConnections(settings))) return;
 
-  const results = await runBench({ settings, only, servers, log: (line) => console.log(line), command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}` });
+  const results = await runBench({ settings, only, servers, repeat, log: (line) => console.log(line), command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}` });
   console.log(`\n${renderReport(results)}`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);

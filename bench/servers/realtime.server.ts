@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { RealtimeAdapter, RealtimeModule, RealtimeModuleOptions } from '@nest-realtime/core';
+import { RealtimeMetricsModule } from '@nest-realtime/core/metrics';
 import { RedisEngine } from '@nest-realtime/redis';
 import { hostBenchServer, idFromUrl, PRESENCE_ROOM_PREFIX } from './server-host';
 
@@ -34,7 +35,10 @@ export const BENCH_REALTIME_OPTIONS: RealtimeModuleOptions = {
 const redisUrl = process.env.REDIS_URL;
 const engine = redisUrl ? { engine: new RedisEngine({ url: redisUrl, logLevels: ['warn', 'error', 'fatal'] }) } : {};
 
-@Module({ imports: [RealtimeModule.forRoot({ ...BENCH_REALTIME_OPTIONS, ...engine })] })
+// With BENCH_METRICS (the metrics kind), RealtimeMetricsModule as an application imports it: GET /metrics.
+const metrics = process.env.BENCH_METRICS ? [RealtimeMetricsModule.forRoot()] : [];
+
+@Module({ imports: [RealtimeModule.forRoot({ ...BENCH_REALTIME_OPTIONS, ...engine }), ...metrics] })
 class BenchAppModule {}
 
 hostBenchServer(async () => {

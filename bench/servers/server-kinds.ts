@@ -33,6 +33,41 @@ function singleProcess(entry: string, scheme: 'ws' | 'http'): () => Promise<Runn
   };
 }
 
+/** How often the metrics kind is scraped, as Prometheus would (its default is every 15 s; this is harsher). */
+const SCRAPE_EVERY_MS = 1000;
+
+/**
+ * bench/servers/realtime.server.ts with RealtimeMetricsModule, scraped on GET /metrics every second from
+ * the bench's process for as long as it runs (the scrape is rendered in the server, as for Prometheus).
+ */
+function realtimeWithMetrics(): () => Promise<RunningServer> {
+  return async () => {
+    const server = await ServerProcess.start(join(__dirname, 'realtime.server.ts'), { BENCH_METRICS: '1' });
+    const metricsUrl = `http://127.0.0.1:${server.port}/metrics`;
+    const scrape = async () => {
+      const response = await fetch(metricsUrl);
+      if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+      await response.text();
+    };
+    try {
+      await scrape();
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+    const scraper = setInterval(() => void scrape().catch(() => undefined), SCRAPE_EVERY_MS);
+    const url = `ws://127.0.0.1:${server.port}`;
+    return {
+      urlFor: () => url,
+      usage: (gc) => server.usage(gc),
+      stop: () => {
+        clearInterval(scraper);
+        return server.stop();
+      },
+    };
+  };
+}
+
 /**
  * Two processes of bench/servers/realtime.server.ts on the Redis engine, on a redis-server of their own
  * (Debian's package). Client `index` goes to node `index % 2`: the publisher (index 0) is on the first,
@@ -82,6 +117,12 @@ export const SERVER_KINDS: ServerKind[] = [
     description: '@nest-realtime/core: a minimal Nest app with RealtimeModule (bench/servers/realtime.server.ts)',
     clients: realtimeClients,
     start: singleProcess('realtime.server.ts', 'ws'),
+  },
+  {
+    name: 'realtime-metrics',
+    description: 'the realtime app with RealtimeMetricsModule.forRoot() (bench/servers/realtime.server.ts), scraped on GET /metrics every second',
+    clients: realtimeClients,
+    start: realtimeWithMetrics(),
   },
   {
     name: 'realtime-2-nodes',

@@ -31,10 +31,12 @@ export function renderReport(results: BenchResults): string {
     for (const [server, error] of Object.entries(workload.errors)) lines.push('', `${workload.name} on ${server} failed: ${error}`);
   }
   const { machine } = results;
+  const runs = results.workloads.flatMap((workload) => workload.figures).find((figure) => figure.runs)?.runs;
+  const repeated = runs ? ` · each figure the median of ${Math.max(...Object.values(runs).map((values) => values.length))} runs per server` : '';
   lines.push(
     '',
     `${results.date.slice(0, 10)} · ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform} · ` +
-      `load average at start ${machine.loadAverageAtStart.join(' ')} · ${Math.round(results.seconds)} s` +
+      `load average at start ${machine.loadAverageAtStart.join(' ')} · ${Math.round(results.seconds)} s${repeated}` +
       results.workloads.map((workload) => ` · ${workload.name} ${Math.round(workload.seconds)} s`).join(''),
   );
   return lines.join('\n');

@@ -35,6 +35,19 @@ export function judgeTargets(value: Lookup, settings: BenchSettings): TargetResu
       ours >= 3 * io,
       `${fixed(ours / io)}× Socket.IO`,
     ]),
+    judge(
+      'metrics on (scraped every second): fan-out deliveries/s within 5% of metrics off',
+      [
+        value('fan-out', 'deliveriesPerSecond', 'realtime-metrics'),
+        value('fan-out', 'deliveriesPerSecond', OURS),
+        value('fan-out', 'cpuMicrosPerDelivery', 'realtime-metrics'),
+        value('fan-out', 'cpuMicrosPerDelivery', OURS),
+      ],
+      (on, off, cpuOn, cpuOff) => [
+        on >= 0.95 * off,
+        `${fixed(on, 0)}/s vs ${fixed(off, 0)}/s: ${fixed((on / off - 1) * 100, 1)}%; server CPU per delivery ${fixed(cpuOn, 3)} µs vs ${fixed(cpuOff, 3)} µs`,
+      ],
+    ),
     judge('fan-out server CPU per delivery ≤ 1/3 of raw ws', [value('fan-out', 'cpuMicrosPerDelivery', OURS), value('fan-out', 'cpuMicrosPerDelivery', 'raw-ws')], (ours, raw) => [
       ours <= raw / 3,
       `${fixed(ours, 3)} µs vs ${fixed(raw, 3)} µs: 1/${fixed(raw / ours, 1)}`,

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { RealtimeAdapter } from '@nest-realtime/core';
+import { ConnectionService, RealtimeAdapter } from '@nest-realtime/core';
+import { filter } from 'rxjs';
 import { AppModule } from './app.module';
 import { DEMO_CONFIG, DemoConfig, logLevelsFrom, REALTIME_PATH } from './config/demo.config';
 
@@ -10,7 +11,13 @@ async function bootstrap(): Promise<void> {
   const config = app.get<DemoConfig>(DEMO_CONFIG);
   app.useLogger(logLevelsFrom(config.logLevel));
   app.useWebSocketAdapter(new RealtimeAdapter(app));
+  // SIGTERM drains over DRAIN_MS (see AppModule), then the process ends.
   app.enableShutdownHooks();
+  // So does a drain asked for at run time (the admin API): once it is over, the usual shutdown (a second SIGTERM during one is ignored).
+  app
+    .get(ConnectionService)
+    .drain$.pipe(filter((event) => event.type === 'end'))
+    .subscribe(() => process.kill(process.pid, 'SIGTERM'));
   await app.listen(config.port);
   const url = `http://localhost:${config.port}`;
   new Logger('Demo').log(`Listening on ${url} (WebSocket: ${url.replace(/^http/, 'ws')}${REALTIME_PATH})`);

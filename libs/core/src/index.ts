@@ -12,6 +12,9 @@ export { RealtimeConnection } from './services/connection/realtime-connection';
 
 // The services an application injects.
 export { ConnectionService } from './services/connection/connection.service';
+export type { DrainEvent } from './upkeep/drain/connection.drainer';
+export { RealtimeHealth } from './health/realtime-health';
+export type { RealtimeHealthStatus } from './health/realtime-health';
 export type { ConnectionInfo } from './services/connection/connection.service';
 export { ConnectionStateService } from './services/connection/connection-state.service';
 export { ChannelService } from './services/channel/channel.service';

@@ -44,6 +44,14 @@ export const SCOPED_CHANNEL_AUTHORIZER = (owner: string, method: string) =>
 export const HOOK_FAILED = (hook: string, event: string) => `Hook ${hook} failed on ${event}`;
 export const HOOK_STREAM_FAILED = (stream: string) => `The ${stream} stream failed; its hooks no longer run`;
 
+// Metrics (`@nest-realtime/core/metrics`): thrown at bootstrap.
+
+export const METRICS_NEED_REALTIME_MODULE =
+  'RealtimeMetricsModule reads the metrics of RealtimeModule, which this application does not import: add RealtimeModule.forRoot(...) to its imports.';
+export const METRICS_PATH = "a path such as '/metrics', or false (no route: serve the registry yourself)";
+export const METRICS_PREFIX = "letters, digits, '_' and ':', not starting with a digit (a Prometheus metric name's start)";
+export const METRICS_REGISTRY = "a prom-client Registry (import { Registry } from 'prom-client')";
+
 // The adapter: a missing module or adapter, a gateway asking for its own port or path, the startup line.
 
 const INSTALL = 'In main.ts, call app.useWebSocketAdapter(new RealtimeAdapter(app)) before app.listen().';
@@ -67,3 +75,67 @@ export const PORT_IN_GATEWAY = (port: number) =>
 
 export const PATH_IN_GATEWAY = (path: string, asked: string) =>
   `RealtimeAdapter serves every gateway on "${path}" (RealtimeModule's path); a gateway asks for "${asked}".`;
+
+// Connection limits: logged at run time.
+
+/** `forwarded`: its upgrades carry X-Forwarded-For or Forwarded, which is what a proxy sends. */
+export const LIKELY_PROXY = (ip: string, count: number, forwarded: boolean) =>
+  `${count} connections come from ${ip}${forwarded ? ' (with X-Forwarded-For or Forwarded headers)' : ''}: it looks like a proxy or load balancer, ` +
+  `and every client behind it has its address (connection.ip, the audit trail, limits.maxConnectionsPerIp). ` +
+  `If it is your proxy, set limits.trustProxy to its address or range (true trusts loopback and private addresses); ` +
+  `if it is one client, cap it with limits.maxConnectionsPerIp.`;
+
+// Drain: readiness goes down, new upgrades get 503, connections close with 1012 spread over the window.
+
+export const DRAIN_STARTED = (connections: number, window: number) =>
+  `Draining: new connections get 503; closing ${connections} connection(s) with 1012 (service restart) over ${window} ms, their sessions kept for a resume elsewhere`;
+export const DRAIN_ENDED = (closed: number, elapsed: number) => `Drained: ${closed} connection(s) closed with 1012 in ${elapsed} ms`;
+export const DRAIN_WINDOW_ENDED = (window: number, open: number) =>
+  `The drain window (${window} ms) ended with ${open} connection(s) not closed yet: the shutdown closes them`;
+export const DRAIN_CLOSE_FAILED = (connectionId: string) => `Drain: could not release connection ${connectionId} before closing it`;
+/** The reason of a drain's 1012 close frame. */
+export const DRAIN_CLOSE_REASON = 'service restart';
+/** The body of the 503 an upgrade gets during a drain. */
+export const UPGRADE_REFUSED_DRAINING = 'This server is draining before it stops; reconnect in a moment (to another node, through your load balancer).';
+
+// The admin module (`@nest-realtime/core/admin`).
+
+const ADMIN_OWNER = 'RealtimeAdminModule';
+
+// Options: a bad one fails the startup.
+
+export const ADMIN_TOKEN_OR_GUARD =
+  `${ADMIN_OWNER}: give option "token" (a bearer token, or a function returning it) or option "guard" (a CanActivate class of yours); ` +
+  'with neither, the admin API would be open to anyone.';
+export const ADMIN_TOKEN_AND_GUARD = `${ADMIN_OWNER}: give option "token" or option "guard", not both: the admin API is guarded by one of them.`;
+export const ADMIN_PATH_EXPECTED = 'a URL path such as "admin" or "ops/realtime" (letters, digits, ".", "_", "~", "-", segments separated by "/")';
+export const ADMIN_TOKEN_EXPECTED = 'a non-empty string, or a function returning one';
+export const ADMIN_GUARD_EXPECTED = 'a class implementing CanActivate';
+export const NEEDS_REALTIME_MODULE_FOR_ADMIN =
+  `${ADMIN_OWNER} needs RealtimeModule: add RealtimeModule.forRoot(...) to the imports of the application module.`;
+
+// Requests: the `message` of a 4xx answer.
+
+export const TOKEN_MISSING = 'This API needs the admin token: send it as "Authorization: Bearer <token>".';
+export const TOKEN_REFUSED = 'The admin token is wrong.';
+export const JSON_BODY_NEEDED = (got: string | undefined) =>
+  `Send a JSON body with "content-type: application/json" (an empty one is {}); got ${got ? `"${got}"` : 'no content type'}.`;
+export const UNKNOWN_PARAMETER = (where: 'query' | 'body', name: string, allowed: readonly string[]) =>
+  `Unknown ${where} parameter "${name}"; ${allowed.length ? `expected ${allowed.join(', ')}` : 'none is expected'}.`;
+export const BAD_PARAMETER = (name: string, expected: string, got: unknown) => `"${name}" must be ${expected}; got ${describeValue(got)}.`;
+export const BODY_NOT_OBJECT = (got: unknown) => `The body must be a JSON object; got ${describeValue(got)}.`;
+export const CONNECTION_NOT_HERE = (connectionId: string) =>
+  `No connection "${connectionId}" on this node: it closed, or is held by another node (each node disconnects its own).`;
+export const CLIENT_NOT_HERE = (clientId: string) => `Client "${clientId}" has no connection on this node.`;
+export const NOT_A_MEMBER = (channel: string, clientId: string) => `Client "${clientId}" is not a member of "${channel}".`;
+export const NO_PRESENCE = (channel: string) => `"${channel}" does not track presence (its channel rule has no presence: true).`;
+
+// Log lines: one per action.
+
+export const ADMIN_DISCONNECTED = (what: string, count: number, reason: string) => `Admin: disconnected ${what} (${count} connection${count === 1 ? '' : 's'}): ${reason}`;
+export const ADMIN_KICKED = (channel: string, clientId: string, count: number, reason: string) =>
+  `Admin: kicked ${clientId} from ${channel} (${count} connection${count === 1 ? '' : 's'}): ${reason}`;
+export const ADMIN_PUBLISHED = (channel: string, delivered: number) => `Admin: published to ${channel} (${delivered} deliveries)`;
+export const ADMIN_DRAIN_STARTED = (window: number | undefined) =>
+  `Admin: started draining this node${window === undefined ? '' : ` over ${window} ms`}`;
+export const ADMIN_DRAIN_FAILED = 'Admin: the drain failed';

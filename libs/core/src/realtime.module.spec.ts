@@ -1,5 +1,6 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { RealtimeHealth } from './health/realtime-health';
 import { MetricsMiddleware } from './pipeline/middleware/metrics.middleware';
 import { AuditService } from './services/audit/audit.service';
 import { ChannelService } from './services/channel/channel.service';
@@ -99,7 +100,7 @@ describe('RealtimeModule', () => {
     await moduleRef.close();
   });
 
-  it('exports the services an application injects and MetricsMiddleware, nothing else', () => {
+  it('exports the services an application injects, MetricsMiddleware and RealtimeHealth, nothing else', () => {
     expect(Reflect.getMetadata('exports', RealtimeModule)).toEqual([
       ConnectionService,
       ConnectionStateService,
@@ -110,6 +111,7 @@ describe('RealtimeModule', () => {
       CleanupService,
       AuditService,
       MetricsMiddleware,
+      RealtimeHealth,
     ]);
   });
 

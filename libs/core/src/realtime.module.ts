@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { engineProviders } from './engine/engine.providers';
+import { healthProviders } from './health/health.providers';
+import { RealtimeHealth } from './health/realtime-health';
 import { hooksProviders } from './hooks/hooks.providers';
 import { optionsProviders } from './options/options.providers';
 import { pipelineProviders } from './pipeline/pipeline.providers';
@@ -31,6 +33,7 @@ import { upkeepProviders } from './upkeep/upkeep.providers';
     ...pipelineProviders,
     ...servicesProviders,
     ...upkeepProviders,
+    ...healthProviders,
     // Last, so that the hooks still see what the services emit while shutting down.
     ...hooksProviders,
   ],
@@ -44,6 +47,7 @@ import { upkeepProviders } from './upkeep/upkeep.providers';
     CleanupService,
     AuditService,
     MetricsMiddleware,
+    RealtimeHealth,
   ],
 })
 export class RealtimeModule extends ConfigurableRealtimeModule {}

@@ -1,4 +1,4 @@
-import type { DeadNode, RealtimeLogger } from '@nest-realtime/core/engine';
+import type { DeadNode, NodeRecord, RealtimeLogger } from '@nest-realtime/core/engine';
 import type { RedisConnection } from './redis.connection';
 
 /** How long a node's claim on a dead node lasts, at least: the time to release its connections. */
@@ -58,6 +58,34 @@ export class NodeLiveness {
           return { nodeId: deadId, connections };
         }),
       () => [],
+    );
+  }
+
+  /**
+   * The nodes that announced themselves, each with its heartbeat and the connections it holds; while Redis
+   * is unreachable, this node alone (`localConnections`: its count).
+   */
+  async nodes(localConnections: () => Promise<number>): Promise<NodeRecord[]> {
+    const { redis } = this;
+    const alone = async (): Promise<NodeRecord[]> => [
+      { nodeId: redis.nodeId, startedAt: this.startedAt, alive: true, connections: await localConnections() },
+    ];
+    return redis.read(
+      'nodes',
+      async () => {
+        const started = await redis.commands.hgetall(`${redis.prefix}nodes`);
+        const ids = Object.keys(started).sort();
+        const pipeline = redis.commands.pipeline();
+        ids.forEach((id) => pipeline.exists(`${redis.prefix}alive:${id}`).scard(`${redis.prefix}node-conns:${id}`));
+        const replies = ids.length > 0 ? await redis.exec(pipeline) : [];
+        return ids.map((nodeId, index) => ({
+          nodeId,
+          startedAt: Number(started[nodeId]),
+          alive: Number(replies[2 * index]) === 1,
+          connections: Number(replies[2 * index + 1]),
+        }));
+      },
+      alone,
     );
   }
 

@@ -1,4 +1,4 @@
-import type { DeadNode, EngineListener, EngineNode, RealtimeEngine } from '@nest-realtime/core/engine';
+import type { DeadNode, EngineListener, EngineNode, EngineStatus, NodeRecord, RealtimeEngine } from '@nest-realtime/core/engine';
 import { MemoryEngine, RealtimeLogger } from '@nest-realtime/core/engine';
 import { NodeLiveness } from './node.liveness';
 import { OutageResync } from './outage.resync';
@@ -67,6 +67,16 @@ export class RedisEngine implements RealtimeEngine {
 
   claimDeadNodes(): Promise<DeadNode[]> {
     return this.liveness.claimDeadNodes();
+  }
+
+  /** The nodes that announced themselves in Redis (this node alone while Redis is unreachable). */
+  nodes(): Promise<NodeRecord[]> {
+    return this.liveness.nodes(() => this.local.directory.count());
+  }
+
+  /** Whether Redis answers now, and this node's own channels, members and presence (its local engine's). */
+  status(): EngineStatus {
+    return { ...this.local.status(), reachable: this.connection.up };
   }
 
   forgetNode(nodeId: string): Promise<void> {

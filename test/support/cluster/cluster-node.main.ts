@@ -18,6 +18,7 @@ export interface NodeCall {
 }
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const drainMs = process.env.DRAIN_MS;
 // Quiet: the suites cut Redis on purpose, and the outage it logs as an error is what they expect.
 const engine = new RedisEngine({ url: process.env.REDIS_URL, nodeTtl: env('NODE_TTL_MS', 2000), keyPrefix: 'cluster-test:', logLevels: ['fatal'] });
 
@@ -34,6 +35,8 @@ const engine = new RedisEngine({ url: process.env.REDIS_URL, nodeTtl: env('NODE_
       presence: { batchMs: 0 },
       cleanup: { interval: env('CLEANUP_MS', 200) },
       rateLimit: false,
+      // SIGTERM drains over DRAIN_MS when it is set.
+      ...(drainMs !== undefined && { drain: { window: Number(drainMs), onShutdown: 'signal' as const } }),
       logLevels: ['error', 'fatal'],
     }),
   ],
@@ -43,6 +46,7 @@ class ClusterNodeModule {}
 async function main(): Promise<void> {
   const app = await NestFactory.create(ClusterNodeModule, { logger: ['error', 'fatal'] });
   app.useWebSocketAdapter(new RealtimeAdapter(app));
+  app.enableShutdownHooks(['SIGTERM']);
   await app.listen(0, '127.0.0.1');
   const channels = app.get(ChannelService);
   const presence = app.get(PresenceService);

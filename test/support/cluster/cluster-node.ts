@@ -10,6 +10,8 @@ export interface ClusterNodeOptions {
   nodeTtl?: number;
   /** The cleanup interval (ms), which is also how often dead nodes are looked for. Default 200. */
   cleanupInterval?: number;
+  /** With it, a signal (`terminate()`) drains the node over this many ms before it stops. Default: none. */
+  drainWindow?: number;
 }
 
 interface Reply {
@@ -46,10 +48,11 @@ export class ClusterNode {
     });
   }
 
-  static start({ redisUrl, nodeTtl = 2000, cleanupInterval = 200 }: ClusterNodeOptions): Promise<ClusterNode> {
+  static start({ redisUrl, nodeTtl = 2000, cleanupInterval = 200, drainWindow }: ClusterNodeOptions): Promise<ClusterNode> {
+    const drain = drainWindow === undefined ? {} : { DRAIN_MS: String(drainWindow) };
     const child = fork(ENTRY, [], {
       execArgv: ['-r', REGISTER],
-      env: { ...process.env, REDIS_URL: redisUrl, NODE_TTL_MS: String(nodeTtl), CLEANUP_MS: String(cleanupInterval) },
+      env: { ...process.env, REDIS_URL: redisUrl, NODE_TTL_MS: String(nodeTtl), CLEANUP_MS: String(cleanupInterval), ...drain },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Promise((resolve, reject) => {
@@ -89,6 +92,12 @@ export class ClusterNode {
   /** Kills the process at once: no shutdown, no goodbye to the cluster. */
   async kill(): Promise<void> {
     if (this.alive) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** Sends SIGTERM, as an orchestrator does (the node drains first when started with `drainWindow`), and resolves once the process ended. */
+  async terminate(): Promise<void> {
+    if (this.alive) this.child.kill('SIGTERM');
     await this.exited;
   }
 

@@ -1,6 +1,6 @@
 import { RedisServer } from '../redis-server';
 import { TestClient } from '../test-client';
-import { ClusterNode } from './cluster-node';
+import { ClusterNode, ClusterNodeOptions } from './cluster-node';
 
 export interface TwoNodeCluster {
   redis: RedisServer;
@@ -14,7 +14,7 @@ export interface TwoNodeCluster {
  * Registers the suite's hooks for two application nodes, each its own process, on one real Redis. The
  * fields are set once `beforeAll` has run.
  */
-export function useTwoNodeCluster(): TwoNodeCluster {
+export function useTwoNodeCluster(options: Omit<ClusterNodeOptions, 'redisUrl'> = {}): TwoNodeCluster {
   const clients: TestClient[] = [];
   const cluster = {
     connect: async (node: ClusterNode, user: string) => {
@@ -26,7 +26,8 @@ export function useTwoNodeCluster(): TwoNodeCluster {
 
   beforeAll(async () => {
     cluster.redis = await RedisServer.start();
-    [cluster.a, cluster.b] = await Promise.all([ClusterNode.start({ redisUrl: cluster.redis.url }), ClusterNode.start({ redisUrl: cluster.redis.url })]);
+    const redisUrl = cluster.redis.url;
+    [cluster.a, cluster.b] = await Promise.all([ClusterNode.start({ ...options, redisUrl }), ClusterNode.start({ ...options, redisUrl })]);
   });
 
   afterAll(async () => {

@@ -1,7 +1,11 @@
 import { Logger } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import { resolve } from 'path';
 import { RedisEngine } from '@nest-realtime/redis';
-import { loadDemoConfig, logLevelsFrom, toRealtimeOptions } from './demo.config';
+import { DemoConfigModule } from './config.module';
+import { DEMO_CONFIG, DemoConfig, DemoConfigError, loadDemoConfig, logLevelsFrom, toRealtimeOptions } from './demo.config';
+
+const SECRETS = { JWT_SECRET: 'x', ADMIN_TOKEN: 'y' };
 
 describe('demo config', () => {
   let warn: jest.SpyInstance;
@@ -12,23 +16,58 @@ describe('demo config', () => {
 
   afterEach(() => jest.restoreAllMocks());
 
-  it('has defaults for everything, and warns about the development secret', () => {
+  it('has defaults for everything, and warns about the development secret and admin token', () => {
     const config = loadDemoConfig({});
-    expect(config).toEqual({ port: 3000, jwtSecret: expect.any(String), heartbeat: {}, logLevel: 'log', pageDir: resolve('dist/apps/demo/page') });
+
+    expect(config).toEqual({
+      port: 3000,
+      jwtSecret: expect.any(String),
+      adminToken: expect.any(String),
+      drainMs: 10_000,
+      heartbeat: {},
+      logLevel: 'log',
+      pageDir: resolve('dist/apps/demo/page'),
+    });
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('JWT_SECRET is not set'));
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('ADMIN_TOKEN is not set'));
   });
 
   it('reads every variable', () => {
     const config = loadDemoConfig({
       PORT: '3456',
       JWT_SECRET: 's3cret',
+      ADMIN_TOKEN: 'adm1n',
       HEARTBEAT_INTERVAL_MS: '1000',
       HEARTBEAT_TIMEOUT_MS: '3000',
       LOG_LEVEL: 'debug',
       PAGE_DIR: '/srv/page',
+      ALLOWED_ORIGINS: 'https://chat.example.com',
+      REDIS_URL: 'redis://127.0.0.1:6390',
+      DRAIN_MS: '0',
+      TRUST_PROXY: '10.0.0.0/8, 2001:db8::1 ,loopback',
     });
-    expect(config).toEqual({ port: 3456, jwtSecret: 's3cret', heartbeat: { interval: 1000, timeout: 3000 }, logLevel: 'debug', pageDir: '/srv/page' });
+
+    expect(config).toEqual({
+      port: 3456,
+      jwtSecret: 's3cret',
+      adminToken: 'adm1n',
+      drainMs: 0,
+      heartbeat: { interval: 1000, timeout: 3000 },
+      logLevel: 'debug',
+      pageDir: '/srv/page',
+      allowedOrigins: ['https://chat.example.com'],
+      redisUrl: 'redis://127.0.0.1:6390',
+      trustProxy: ['10.0.0.0/8', '2001:db8::1', 'loopback'],
+    });
     expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('takes empty and blank variables for unset, and trims the others', () => {
+    const config = loadDemoConfig({ ...SECRETS, PORT: '', LOG_LEVEL: '   ', DRAIN_MS: ' 2500 ', REDIS_URL: '', TRUST_PROXY: '' });
+
+    expect(config).toEqual(expect.objectContaining({ port: 3000, logLevel: 'log', drainMs: 2500 }));
+    expect(config).not.toHaveProperty('redisUrl');
+    expect(config).not.toHaveProperty('trustProxy');
   });
 
   it.each([
@@ -36,27 +75,60 @@ describe('demo config', () => {
     ['HEARTBEAT_INTERVAL_MS', '0', 'HEARTBEAT_INTERVAL_MS must be a positive integer'],
     ['HEARTBEAT_TIMEOUT_MS', '1.5', 'HEARTBEAT_TIMEOUT_MS must be a positive integer'],
     ['HEARTBEAT_TIMEOUT_MS', '-5', 'HEARTBEAT_TIMEOUT_MS must be a positive integer'],
-    ['PORT', '70000', 'PORT must be an integer from 0 to 65535'],
-    ['LOG_LEVEL', 'info', 'LOG_LEVEL must be one of verbose, debug, log, warn, error'],
+    ['PORT', '70000', 'PORT must be an integer from 0 to 65535; got "70000"'],
+    ['PORT', '0x50', 'PORT must be an integer from 0 to 65535; got "0x50"'],
+    ['PORT', '1e3', 'PORT must be an integer from 0 to 65535'],
+    ['LOG_LEVEL', 'info', 'LOG_LEVEL must be one of verbose, debug, log, warn, error; got "info"'],
+    ['DRAIN_MS', '-1', 'DRAIN_MS must be an integer from 0 to 2147483647 (milliseconds); got "-1"'],
+    ['DRAIN_MS', '10s', 'DRAIN_MS must be an integer from 0 to 2147483647 (milliseconds)'],
+    ['DRAIN_MS', '2147483648', 'DRAIN_MS must be an integer from 0 to 2147483647 (milliseconds)'],
+    ['REDIS_URL', 'localhost:6379', 'REDIS_URL must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379; got "localhost:6379"'],
+    ['TRUST_PROXY', 'proxy.internal', 'TRUST_PROXY must be a comma-separated list of IP addresses, CIDR ranges and loopback, private, linklocal'],
+    ['TRUST_PROXY', '10.0.0.0/33', 'TRUST_PROXY must be a comma-separated list'],
+    ['TRUST_PROXY', '10.0.0.0/8/8', 'TRUST_PROXY must be a comma-separated list'],
+    ['TRUST_PROXY', 'true', 'TRUST_PROXY must be a comma-separated list'],
+    ['TRUST_PROXY', ',', 'TRUST_PROXY must be a comma-separated list'],
   ])('fails fast on a bad %s (%s)', (name, value, message) => {
-    expect(() => loadDemoConfig({ JWT_SECRET: 'x', [name]: value })).toThrow(message);
+    expect(() => loadDemoConfig({ ...SECRETS, [name]: value })).toThrow(message);
+  });
+
+  it('names every bad variable in one error, and warns about nothing then', () => {
+    let error: unknown;
+    try {
+      loadDemoConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', DRAIN_MS: '-3' });
+    } catch (thrown) {
+      error = thrown;
+    }
+
+    expect(error).toBeInstanceOf(DemoConfigError);
+    expect((error as DemoConfigError).problems.map((problem) => problem.variable)).toEqual(['PORT', 'LOG_LEVEL', 'DRAIN_MS']);
+    expect((error as Error).message).toBe(
+      [
+        'Invalid environment (set these variables right, or unset them for the defaults, and start again):',
+        '- PORT must be an integer from 0 to 65535; got "eighty".',
+        '- LOG_LEVEL must be one of verbose, debug, log, warn, error; got "loud".',
+        '- DRAIN_MS must be an integer from 0 to 2147483647 (milliseconds); got "-3".',
+      ].join('\n'),
+    );
+    expect((error as Error).stack).toBe(`DemoConfigError: ${(error as Error).message}`);
+    expect(warn).not.toHaveBeenCalled();
   });
 
   it('runs on the Redis engine when REDIS_URL is set, and in memory otherwise', async () => {
     const authenticate = () => null;
-    const clustered = toRealtimeOptions(loadDemoConfig({ JWT_SECRET: 'x', REDIS_URL: 'redis://127.0.0.1:6390' }), authenticate);
-    const single = toRealtimeOptions(loadDemoConfig({ JWT_SECRET: 'x' }), authenticate);
+    const clustered = toRealtimeOptions(loadDemoConfig({ ...SECRETS, REDIS_URL: 'redis://127.0.0.1:6390' }), authenticate);
+    const single = toRealtimeOptions(loadDemoConfig(SECRETS), authenticate);
 
     expect(clustered.engine).toBeInstanceOf(RedisEngine);
     expect(single.engine).toBeUndefined();
     await clustered.engine!.close();
-    expect(() => loadDemoConfig({ JWT_SECRET: 'x', REDIS_URL: 'localhost:6379' })).toThrow('REDIS_URL must be a redis:// or rediss:// URL');
   });
 
   it('wants a heartbeat timeout longer than the interval', () => {
     expect(() => loadDemoConfig({ HEARTBEAT_INTERVAL_MS: '5000', HEARTBEAT_TIMEOUT_MS: '5000' })).toThrow(
-      'HEARTBEAT_TIMEOUT_MS must be greater than HEARTBEAT_INTERVAL_MS (5000)',
+      'HEARTBEAT_TIMEOUT_MS must be greater than HEARTBEAT_INTERVAL_MS (5000); got "5000"',
     );
+    expect(loadDemoConfig({ ...SECRETS, HEARTBEAT_TIMEOUT_MS: '5000' }).heartbeat).toEqual({ timeout: 5000 });
   });
 
   it('shows the named level and every more severe one', () => {
@@ -65,9 +137,10 @@ describe('demo config', () => {
     expect(logLevelsFrom('verbose')).toHaveLength(6);
   });
 
-  it('leaves unset heartbeat values to the library', () => {
+  it('leaves unset heartbeat values and limits to the library', () => {
     const authenticate = () => null;
-    const options = toRealtimeOptions(loadDemoConfig({ JWT_SECRET: 'x', HEARTBEAT_INTERVAL_MS: '1000' }), authenticate);
+    const options = toRealtimeOptions(loadDemoConfig({ ...SECRETS, HEARTBEAT_INTERVAL_MS: '1000' }), authenticate);
+
     expect(options).toEqual(
       expect.objectContaining({
         path: '/realtime',
@@ -80,13 +153,20 @@ describe('demo config', () => {
         logLevels: ['log', 'warn', 'error', 'fatal'],
       }),
     );
+    expect(options.limits).toBeUndefined();
+  });
+
+  it('trusts the TRUST_PROXY proxies, and none by default', () => {
+    const options = toRealtimeOptions(loadDemoConfig({ ...SECRETS, TRUST_PROXY: '127.0.0.1,fd00::/8' }), () => null);
+
+    expect(options.limits).toEqual({ trustProxy: ['127.0.0.1', 'fd00::/8'] });
   });
 
   it('allows its own address by default, and only the ALLOWED_ORIGINS when they are set', () => {
     const authenticate = () => null;
-    const byDefault = toRealtimeOptions(loadDemoConfig({ JWT_SECRET: 'x', PORT: '4000' }), authenticate);
+    const byDefault = toRealtimeOptions(loadDemoConfig({ ...SECRETS, PORT: '4000' }), authenticate);
     const listed = toRealtimeOptions(
-      loadDemoConfig({ JWT_SECRET: 'x', ALLOWED_ORIGINS: ' https://chat.example.com, https://*.example.org ,' }),
+      loadDemoConfig({ ...SECRETS, ALLOWED_ORIGINS: ' https://chat.example.com, https://*.example.org ,' }),
       authenticate,
     );
 
@@ -95,15 +175,44 @@ describe('demo config', () => {
   });
 
   it.each(['example.com', 'https://example.com/path', ','])('fails fast on ALLOWED_ORIGINS %p', (value) => {
-    expect(() => loadDemoConfig({ JWT_SECRET: 'x', ALLOWED_ORIGINS: value })).toThrow('ALLOWED_ORIGINS must be a comma-separated list of origins');
+    expect(() => loadDemoConfig({ ...SECRETS, ALLOWED_ORIGINS: value })).toThrow('ALLOWED_ORIGINS must be a comma-separated list of origins');
   });
 
   it('limits frames to 64 KiB and rates, and renews credentials with the given function', () => {
     const reauthenticate = () => null;
-    const options = toRealtimeOptions(loadDemoConfig({ JWT_SECRET: 'x' }), () => null, reauthenticate);
+    const options = toRealtimeOptions(loadDemoConfig(SECRETS), () => null, reauthenticate);
 
     expect(options.maxFrameBytes).toBe(65536);
     expect(options.rateLimit).toEqual(expect.objectContaining({ maxBreaches: 10 }));
     expect(options.reauthenticate).toBe(reauthenticate);
+  });
+
+  describe('through @nestjs/config', () => {
+    const saved = { ...process.env };
+
+    afterEach(() => {
+      process.env = { ...saved };
+    });
+
+    async function configWith(env: Record<string, string>): Promise<DemoConfig> {
+      Object.assign(process.env, env);
+      const moduleRef = await Test.createTestingModule({ imports: [DemoConfigModule] }).compile();
+      return moduleRef.get<DemoConfig>(DEMO_CONFIG);
+    }
+
+    it('gives the checked environment as DEMO_CONFIG, read anew for each application', async () => {
+      expect(await configWith({ ...SECRETS, PORT: '4100', DRAIN_MS: '500' })).toEqual(expect.objectContaining({ port: 4100, drainMs: 500, adminToken: 'y' }));
+      expect(await configWith({ ...SECRETS, PORT: '4200', TRUST_PROXY: 'private' })).toEqual(
+        expect.objectContaining({ port: 4200, trustProxy: ['private'] }),
+      );
+      expect(process.env.PORT).toBe('4200');
+      expect(process.env.LOG_LEVEL).toBe(saved.LOG_LEVEL);
+    });
+
+    it('fails the startup with every bad variable named', async () => {
+      await expect(configWith({ ...SECRETS, PORT: 'x', TRUST_PROXY: 'proxy.internal' })).rejects.toThrow(
+        /Invalid environment[^]*- PORT must be an integer from 0 to 65535; got "x"\.\n- TRUST_PROXY must be a comma-separated list/,
+      );
+    });
   });
 });

@@ -1,15 +1,18 @@
 import { Logger, LogLevel } from '@nestjs/common';
+import { registerAs } from '@nestjs/config';
 import { resolve } from 'path';
 import { RedisEngine } from '@nest-realtime/redis';
 import type { Authenticate, RateLimitOptions, Reauthenticate, RealtimeModuleOptions } from '@nest-realtime/core';
 import { ROOM_CHANNELS } from '../rooms/room.channels';
 import { PRIVATE_CHANNELS } from '../users/private.channels';
+import { type DemoEnvironment, type DemoLogLevel, validateDemoEnvironment } from './demo.environment';
+
+export { DemoConfigError } from './demo.environment';
 
 export const DEMO_CONFIG = Symbol('DEMO_CONFIG');
 export const REALTIME_PATH = '/realtime';
 
-const DEMO_LOG_LEVELS = ['verbose', 'debug', 'log', 'warn', 'error'] as const;
-export type DemoLogLevel = (typeof DEMO_LOG_LEVELS)[number];
+export type { DemoLogLevel };
 
 /** Everything the demo takes from its environment, read once at startup. */
 export interface DemoConfig {
@@ -26,6 +29,15 @@ export interface DemoConfig {
   allowedOrigins?: string[];
   /** `REDIS_URL`: run as one node of many on this Redis (the Redis engine). Undefined: one node, in memory. */
   redisUrl?: string;
+  /** `DRAIN_MS`: how long a shutdown lets connections finish before closing them (ms, default 10000). */
+  drainMs: number;
+  /** `ADMIN_TOKEN`: the bearer token of the admin API; a development token (with a warning) when unset. */
+  adminToken: string;
+  /**
+   * `TRUST_PROXY` (comma-separated): the proxies whose X-Forwarded-For names the client (`limits.trustProxy`).
+   * Undefined: none, the socket's address is the client's.
+   */
+  trustProxy?: string[];
 }
 
 /** The largest frame a client may send; larger ones close the connection with 1009. */
@@ -43,96 +55,54 @@ export const DEMO_RATE_LIMIT: RateLimitOptions = {
   breachWindow: 10_000,
 };
 
-const ORIGIN = /^(\*|null|[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+)$/i;
-
 const DEV_JWT_SECRET = 'demo-development-secret';
-/** Where `npm start` builds the page, from the repository root (where npm runs). */
-const DEFAULT_PAGE_DIR = 'dist/apps/demo/page';
+const DEV_ADMIN_TOKEN = 'demo-development-admin-token';
 
-export class DemoConfigError extends Error {
-  constructor(variable: string, expected: string, got: string) {
-    super(`Invalid environment: ${variable} must be ${expected}; got ${JSON.stringify(got)}.`);
-    this.name = 'DemoConfigError';
-    // Where the check ran says nothing about the bad variable: the log shows the message alone.
-    this.stack = `${this.name}: ${this.message}`;
-  }
+/** A development default for a secret left unset, with a warning. */
+function secret(value: string | undefined, fallback: string, warning: string): string {
+  if (value !== undefined) return value;
+  new Logger('DemoConfig').warn(warning);
+  return fallback;
 }
 
-type Env = Record<string, string | undefined>;
-
-/** Unset and empty variables both mean "use the default". */
-function read(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-function integer(env: Env, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  const raw = read(env, name);
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new DemoConfigError(name, min === 1 ? 'a positive integer' : `an integer from ${min} to ${max}`, raw);
-  }
-  return value;
-}
-
-function logLevel(env: Env): DemoLogLevel {
-  const raw = read(env, 'LOG_LEVEL') ?? 'log';
-  if (!(DEMO_LOG_LEVELS as readonly string[]).includes(raw)) {
-    throw new DemoConfigError('LOG_LEVEL', `one of ${DEMO_LOG_LEVELS.join(', ')}`, raw);
-  }
-  return raw as DemoLogLevel;
-}
-
-function jwtSecret(env: Env): string {
-  const secret = read(env, 'JWT_SECRET');
-  if (secret) return secret;
-  new Logger('DemoConfig').warn('JWT_SECRET is not set: tokens are signed with a development secret. Set it outside development.');
-  return DEV_JWT_SECRET;
-}
-
-export function loadDemoConfig(env: Env = process.env): DemoConfig {
-  const port = integer(env, 'PORT', 0, 65535) ?? 3000;
-  const level = logLevel(env);
-  const heartbeat = {
-    interval: integer(env, 'HEARTBEAT_INTERVAL_MS', 1),
-    timeout: integer(env, 'HEARTBEAT_TIMEOUT_MS', 1),
-  };
-  if (heartbeat.interval !== undefined && heartbeat.timeout !== undefined && heartbeat.timeout <= heartbeat.interval) {
-    throw new DemoConfigError('HEARTBEAT_TIMEOUT_MS', `greater than HEARTBEAT_INTERVAL_MS (${heartbeat.interval})`, String(heartbeat.timeout));
-  }
-  const pageDir = resolve(read(env, 'PAGE_DIR') ?? DEFAULT_PAGE_DIR);
-  const allowedOrigins = origins(env);
-  const redisUrl = read(env, 'REDIS_URL');
-  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) {
-    throw new DemoConfigError('REDIS_URL', 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379', redisUrl);
-  }
-  // Last, so that a broken environment fails without a warning about the secret first.
+/** The config of a checked environment (see `validateDemoEnvironment`). */
+export function toDemoConfig(env: DemoEnvironment): DemoConfig {
   return {
-    port,
-    jwtSecret: jwtSecret(env),
-    heartbeat,
-    logLevel: level,
-    pageDir,
-    ...(allowedOrigins && { allowedOrigins }),
-    ...(redisUrl && { redisUrl }),
+    port: env.PORT,
+    jwtSecret: secret(env.JWT_SECRET, DEV_JWT_SECRET, 'JWT_SECRET is not set: tokens are signed with a development secret. Set it outside development.'),
+    adminToken: secret(
+      env.ADMIN_TOKEN,
+      DEV_ADMIN_TOKEN,
+      'ADMIN_TOKEN is not set: the admin API takes a development token. Set it outside development.',
+    ),
+    drainMs: env.DRAIN_MS,
+    heartbeat: {
+      ...(env.HEARTBEAT_INTERVAL_MS !== undefined && { interval: env.HEARTBEAT_INTERVAL_MS }),
+      ...(env.HEARTBEAT_TIMEOUT_MS !== undefined && { timeout: env.HEARTBEAT_TIMEOUT_MS }),
+    },
+    logLevel: env.LOG_LEVEL,
+    pageDir: resolve(env.PAGE_DIR),
+    ...(env.ALLOWED_ORIGINS && { allowedOrigins: env.ALLOWED_ORIGINS }),
+    ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
+    ...(env.TRUST_PROXY && { trustProxy: env.TRUST_PROXY }),
   };
 }
+
+/** Reads and checks the environment; a bad one throws a `DemoConfigError` naming every bad variable, before any warning. */
+export function loadDemoConfig(env: Record<string, string | undefined> = process.env): DemoConfig {
+  return toDemoConfig(validateDemoEnvironment(env));
+}
+
+/**
+ * The config as `@nestjs/config` loads it (`ConfigModule.forRoot({ load: [demoConfig] })`): read each
+ * time an application is created, so that tests can start the demo with environments of their own.
+ */
+export const demoConfig = registerAs('demo', (): DemoConfig => loadDemoConfig());
 
 /** `LOG_LEVEL` names the least severe level shown; every more severe one is shown too. */
 export function logLevelsFrom(level: DemoLogLevel): LogLevel[] {
   const order: LogLevel[] = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'];
   return order.slice(order.indexOf(level));
-}
-
-function origins(env: Env): string[] | undefined {
-  const raw = read(env, 'ALLOWED_ORIGINS');
-  if (raw === undefined) return undefined;
-  const list = raw.split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0);
-  if (list.length === 0 || list.some((origin) => !ORIGIN.test(origin))) {
-    throw new DemoConfigError('ALLOWED_ORIGINS', 'a comma-separated list of origins such as https://app.example.com,https://*.example.org', raw);
-  }
-  return list;
 }
 
 /** Only the listed origins, or by default the demo's own address and its own pages; clients without Origin (not browsers) get in. */
@@ -154,6 +124,8 @@ export function toRealtimeOptions(config: DemoConfig, authenticate: Authenticate
     maxFrameBytes: DEMO_MAX_FRAME_BYTES,
     heartbeat,
     logLevels: logLevelsFrom(config.logLevel),
+    // Behind the listed proxies the client's address is read from X-Forwarded-For; by default the socket's.
+    ...(config.trustProxy && { limits: { trustProxy: config.trustProxy } }),
     // Many nodes share one Redis; without it, the library's in-memory engine (one node).
     ...(config.redisUrl && { engine: new RedisEngine({ url: config.redisUrl }) }),
   };

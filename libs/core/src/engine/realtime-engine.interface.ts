@@ -10,6 +10,29 @@ export interface DeadNode {
   connections: Array<{ connectionId: string; clientId: string }>;
 }
 
+/** A node as the engine knows it. */
+export interface NodeRecord {
+  nodeId: string;
+  /** When it started (epoch ms). */
+  startedAt: number;
+  /** Whether its heartbeat is current; false for a node taken for dead whose connections are not released yet. */
+  alive: boolean;
+  /** The connections it holds. */
+  connections: number;
+}
+
+/** What an engine tells of itself at a glance (metrics, health checks): read at once, nothing awaited. */
+export interface EngineStatus {
+  /** Whether the store it shares with other nodes answers now (Redis reachable); always true without one. */
+  reachable: boolean;
+  /** This node's channels with at least one member. */
+  channels: number;
+  /** This node's memberships: connections in channels. */
+  members: number;
+  /** This node's presence entries: one per connection in a presence channel. */
+  presence: number;
+}
+
 /** What an engine tells the node about the cluster. */
 export interface EngineListener {
   /**
@@ -51,6 +74,13 @@ export interface RealtimeEngine {
    * works on it), with their connections; [] for a single-node engine.
    */
   claimDeadNodes(): Promise<DeadNode[]>;
+  /**
+   * The nodes of the cluster, this one included, for reading only (an admin's view). Optional: without
+   * it, this node is the only one known.
+   */
+  nodes?(): Promise<NodeRecord[]>;
+  /** What the engine tells of itself now. Optional: without it, metrics show no engine figures. */
+  status?(): EngineStatus;
   /** Forgets a dead node once its connections are released. */
   forgetNode(nodeId: string): Promise<void>;
   /** Housekeeping on every cleanup sweep: expired histories and sessions. */

@@ -1,3 +1,4 @@
+import { performance } from 'perf_hooks';
 import type { Observable, Subscription } from 'rxjs';
 import type { RealtimeLogger } from '../logging/realtime.logger';
 import { HOOK_FAILED, HOOK_STREAM_FAILED } from '../realtime.messages';
@@ -13,12 +14,17 @@ export interface BoundHook<E> {
   run(event: E): unknown;
 }
 
+/** Told how long a hook's run took (awaited, in seconds), when something measures it. */
+export type HookTimer = (hook: string, seconds: number) => void;
+
 /** The hooks of one stream: for each event, the matching ones run one after the other, each failure contained. */
 export class HookChain<E> {
   private readonly hooks: BoundHook<E>[] = [];
+  /** Set by `RealtimeMetricsModule`; none by default, and then no clock is read. */
+  timer?: HookTimer;
 
   constructor(
-    private readonly stream: string,
+    readonly stream: string,
     private readonly describe: (event: E) => string,
     private readonly logger: RealtimeLogger,
   ) {}
@@ -47,10 +53,20 @@ export class HookChain<E> {
       if (!hook.matches(event)) continue;
       try {
         if (hook.filter && !hook.filter(event)) continue;
-        await hook.run(event);
+        if (this.timer) await this.timed(hook, event, this.timer);
+        else await hook.run(event);
       } catch (error) {
         this.logger.error(HOOK_FAILED(hook.name, this.describe(event)), error);
       }
+    }
+  }
+
+  private async timed(hook: BoundHook<E>, event: E, timer: HookTimer): Promise<void> {
+    const started = performance.now();
+    try {
+      await hook.run(event);
+    } finally {
+      timer(hook.name, (performance.now() - started) / 1000);
     }
   }
 }

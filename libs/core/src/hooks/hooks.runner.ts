@@ -66,6 +66,13 @@ export class RealtimeHooksRunner implements OnApplicationBootstrap, OnApplicatio
     this.subscription.unsubscribe();
   }
 
+  /** @internal For `RealtimeMetricsModule`: times every hook run, told with its stream (`presence$`…). */
+  timeHooks(observe: (stream: string, hook: string, seconds: number) => void): void {
+    for (const chain of [this.connectionHooks, this.stateHooks, this.presenceHooks, this.channelHooks, this.messageHooks]) {
+      chain.timer = (hook, seconds) => observe(chain.stream, hook, seconds);
+    }
+  }
+
   private listen<E>(chain: HookChain<E>, source: Observable<E>): void {
     if (chain.size > 0) this.subscription.add(chain.listen(source));
   }

@@ -1,2 +1,3 @@
 export type * from './realtime-options.interface';
 export type * from './security-options.interface';
+export type * from './drain-options.interface';

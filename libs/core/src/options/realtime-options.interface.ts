@@ -4,6 +4,7 @@ import type { ChannelRule } from '../services/channel/channel.options';
 import type { ConnectionInfo } from '../services/connection/connection.service';
 import type { RealtimeEngine } from '../engine/realtime-engine.interface';
 import type { RealtimeMiddleware } from '../pipeline/middleware/realtime-middleware.interface';
+import type { DrainOptions } from './drain-options.interface';
 import type { CompressionOptions, LimitsOptions, OriginOptions, RateLimitOptions } from './security-options.interface';
 
 /** What `authenticate` returns for an accepted upgrade. */
@@ -105,6 +106,8 @@ export interface RealtimeModuleOptions {
   engine?: RealtimeEngine;
   /** Session resume; `false` turns it off (no `resume` in the welcome). Default: on (see `ResumeOptions`). */
   resume?: ResumeOptions | false;
+  /** How a drain closes this node's connections (`ConnectionService.drain`), and whether the shutdown drains. Defaults: see `DrainOptions`. */
+  drain?: DrainOptions;
   /** The library's log levels, through Nest's `Logger`. Default `['log', 'warn', 'error', 'fatal']`. */
   logLevels?: LogLevel[];
   /** Browser origins allowed to connect; `false` checks none. Default: the server's own origin and clients without an Origin header. */

@@ -1,6 +1,6 @@
 import { MemoryEngine } from '../engine/memory/memory.engine';
 import { DEFAULT_STATES, DEFAULT_TRANSITIONS, resolveRealtimeOptions } from './realtime-options.resolver';
-import { optionsFailure as failure } from '../testing/option-failure';
+import { optionsFailure as failure } from '../testing/internal/option-failure';
 import { A_FUNCTION, AN_ARRAY_OF, AN_INTEGER, AN_OBJECT, INVALID_MODULE_OPTION as invalid, NON_EMPTY_STRINGS } from '../realtime.messages';
 import { LOG_LEVELS } from './option.checks';
 

@@ -4,6 +4,7 @@ import { MemoryEngine } from '../engine/memory/memory.engine';
 import type { RealtimeEngine } from '../engine/realtime-engine.interface';
 import type { Authenticate, RealtimeModuleOptions } from './realtime-options.interface';
 import { moduleOptionChecks as check } from './option.checks';
+import { resolveDrainOptions, ResolvedDrainOptions } from './drain-options.resolver';
 import { resolveSecurityOptions, ResolvedSecurityOptions } from './security-options.resolver';
 
 /** Options with every default applied and every value checked. */
@@ -26,6 +27,7 @@ export interface ResolvedRealtimeOptions extends ResolvedSecurityOptions {
   engine: RealtimeEngine;
   /** false: no resume. */
   resume: { ttl: number } | false;
+  drain: ResolvedDrainOptions;
   logLevels: LogLevel[];
 }
 
@@ -120,6 +122,7 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
     maxFrameBytes,
     engine,
     resume: resumeRaw === false ? false : { ttl: check.integer('resume.ttl', resumeRaw.ttl, 120_000, 1000) },
+    drain: resolveDrainOptions(raw.drain),
     logLevels,
     ...resolveSecurityOptions(raw, maxFrameBytes),
   };

@@ -62,7 +62,12 @@ export interface RateLimitOptions {
 export interface LimitsOptions {
   /** Most open connections on this node; more get 429 at the upgrade. Default `10000`. */
   maxConnections?: number;
-  /** Most open connections from one IP address; more get 429. Default `100`. */
+  /**
+   * Most open connections from one IP address (the client's, see `trustProxy`); more get 429. Default `0`
+   * (no limit): behind a proxy that is not trusted every client has the proxy's address, and a limit would
+   * cap them all together. With `trustProxy` off, an address holding more than 100 connections is logged
+   * (a warning, at most once in 10 minutes per address) as a likely proxy.
+   */
   maxConnectionsPerIp?: number;
   /** Most open connections of one clientId on this node; more get 429. Default `20`. */
   maxConnectionsPerClient?: number;
@@ -80,11 +85,31 @@ export interface LimitsOptions {
   /** A connection that sends no frame but heartbeats for this many milliseconds is closed with 4003; `0` never. Default `0`. */
   idleTimeout?: number;
   /**
-   * Take the client's IP address from the last entry of `X-Forwarded-For` (the one your proxy added)
-   * instead of the socket. Turn it on only behind a proxy that sets it. Default `false`.
+   * The proxies whose `proxyHeader` is believed. The client's address is the socket's unless that is a
+   * trusted proxy; then the header is read from its right end through every trusted proxy, and the first
+   * address that is not one is the client. Default `false`: the socket's address, headers ignored.
+   * - a list of addresses and CIDR ranges, IPv4 or IPv6 (`['10.0.0.0/8', '2001:db8::/32', '203.0.113.7']`;
+   *   an IPv4 entry also covers its IPv4-mapped IPv6 form), and the names `'loopback'` (127.0.0.0/8, ::1),
+   *   `'private'` (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7) and `'linklocal'` (169.254.0.0/16, fe80::/10);
+   * - `true`: `['loopback', 'private']`, for a server its clients reach only through its proxies (a client
+   *   on a private address reaching it directly could name any address);
+   * - a function `(address) => boolean`, given each hop's address (IPv4 dotted, IPv6 as `2001:db8::1`);
+   *   one that throws trusts nobody.
    */
-  trustProxy?: boolean;
+  trustProxy?: TrustProxy;
+  /**
+   * The header trusted proxies name the client in: `'x-forwarded-for'` (`X-Forwarded-For: client, proxy1`)
+   * or `'forwarded'` (RFC 7239: `Forwarded: for=client, for="[2001:db8::1]:4711"`). One only: a proxy
+   * passes the other on as the client sent it. Default `'x-forwarded-for'`.
+   */
+  proxyHeader?: ProxyHeader;
 }
+
+/** The header a proxy names the address it received a request from in. */
+export type ProxyHeader = 'x-forwarded-for' | 'forwarded';
+
+/** Trusted proxies: `false`, `true`, a list of addresses, CIDR ranges and range names, or a check (see `LimitsOptions.trustProxy`). */
+export type TrustProxy = boolean | readonly string[] | ((address: string) => boolean);
 
 /** `permessage-deflate`: smaller frames on the wire for CPU and memory on the server. */
 export interface CompressionOptions {

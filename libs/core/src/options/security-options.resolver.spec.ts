@@ -1,5 +1,5 @@
 import { resolveRealtimeOptions } from './realtime-options.resolver';
-import { optionsFailure as failure } from '../testing/option-failure';
+import { optionsFailure as failure } from '../testing/internal/option-failure';
 import { A_FUNCTION, A_POSITIVE_NUMBER, AN_INTEGER, AN_OBJECT, INVALID_MODULE_OPTION as invalid, ONE_OF, TRUE_OR_FALSE } from '../realtime.messages';
 import { RATE_CLASSES } from './security-options.resolver';
 
@@ -26,7 +26,7 @@ describe('security options', () => {
     });
     expect(options.limits).toEqual({
       maxConnections: 10_000,
-      maxConnectionsPerIp: 100,
+      maxConnectionsPerIp: 0,
       maxConnectionsPerClient: 20,
       maxChannelsPerConnection: 100,
       maxPendingBytes: 4 * 1024 * 1024,
@@ -34,6 +34,7 @@ describe('security options', () => {
       handshakeTimeout: 10_000,
       idleTimeout: 0,
       trustProxy: false,
+      proxyHeader: 'x-forwarded-for',
     });
     expect(options.compression).toBe(false);
     expect(options.middleware).toEqual([]);
@@ -57,6 +58,27 @@ describe('security options', () => {
     expect(rateLimit.connection.join).toEqual({ frames: { burst: 50, perSecond: 10 } });
     expect(rateLimit.client).toEqual({});
     expect(resolveRealtimeOptions({ rateLimit: false }).rateLimit).toBe(false);
+  });
+
+  it('reads trustProxy as a list of addresses, CIDRs and range names, true, or a function', () => {
+    const trusts = (trustProxy: unknown, address: string) => {
+      const resolved = resolveRealtimeOptions({ limits: { trustProxy: trustProxy as never } }).limits.trustProxy;
+      return resolved !== false && resolved(address);
+    };
+    const check = (address: string) => address === '192.0.2.1';
+
+    expect(trusts(['10.0.0.0/8', '2001:db8::/32', '203.0.113.7'], '10.2.3.4')).toBe(true);
+    expect(trusts(['10.0.0.0/8', '2001:db8::/32', '203.0.113.7'], '2001:db8::1')).toBe(true);
+    expect(trusts(['10.0.0.0/8', '2001:db8::/32', '203.0.113.7'], '203.0.113.8')).toBe(false);
+    expect(trusts(['loopback'], '127.0.0.1')).toBe(true);
+    expect(trusts(true, '::1')).toBe(true);
+    expect(trusts(true, '192.168.1.1')).toBe(true);
+    expect(trusts(true, 'fd00::1')).toBe(true);
+    expect(trusts(true, '169.254.0.1')).toBe(false);
+    expect(trusts(true, '203.0.113.7')).toBe(false);
+    expect(resolveRealtimeOptions({ limits: { trustProxy: check } }).limits.trustProxy).toBe(check);
+    expect(resolveRealtimeOptions({ limits: { trustProxy: [] } }).limits.trustProxy).toBe(false);
+    expect(resolveRealtimeOptions({ limits: { proxyHeader: 'forwarded' } }).limits.proxyHeader).toBe('forwarded');
   });
 
   it('fills in compression defaults for true', () => {
@@ -106,6 +128,28 @@ describe('security options', () => {
     ['a negative connection limit', { limits: { maxConnections: -1 } }, 'limits.maxConnections', AN_INTEGER(0), -1],
     ['a tiny maxPendingBytes', { limits: { maxPendingBytes: 10 } }, 'limits.maxPendingBytes', AN_INTEGER(1024), 10],
     ['a fractional idle timeout', { limits: { idleTimeout: 1.5 } }, 'limits.idleTimeout', AN_INTEGER(0), 1.5],
+    [
+      'trustProxy as a string',
+      { limits: { trustProxy: '10.0.0.0/8' } },
+      'limits.trustProxy',
+      'true, false, a function (address) => boolean, or an array of addresses, CIDR ranges and loopback, private, linklocal',
+      '10.0.0.0/8',
+    ],
+    [
+      'a trustProxy entry that is no address',
+      { limits: { trustProxy: ['10.0.0.0/8', 'proxy.internal'] } },
+      'limits.trustProxy[1]',
+      'an IP address ("203.0.113.7", "2001:db8::1"), a CIDR range ("10.0.0.0/8", "fd00::/8") or one of loopback, private, linklocal',
+      'proxy.internal',
+    ],
+    [
+      'a trustProxy prefix too long',
+      { limits: { trustProxy: ['10.0.0.0/33'] } },
+      'limits.trustProxy[0]',
+      'an IP address ("203.0.113.7", "2001:db8::1"), a CIDR range ("10.0.0.0/8", "fd00::/8") or one of loopback, private, linklocal',
+      '10.0.0.0/33',
+    ],
+    ['an unknown proxyHeader', { limits: { proxyHeader: 'x-real-ip' } }, 'limits.proxyHeader', ONE_OF(['x-forwarded-for', 'forwarded']), 'x-real-ip'],
     ['compression level 0', { compression: { level: 0 } }, 'compression.level', AN_INTEGER(1, 9), 0],
     ['middleware not a list', { middleware: {} }, 'middleware', 'an array of middleware instances or classes', {}],
     [

@@ -1,6 +1,8 @@
 import type { Type } from '@nestjs/common';
 import { isOriginPattern } from '../pipeline/middleware/origin.matcher';
 import type { RealtimeMiddleware } from '../pipeline/middleware/realtime-middleware.interface';
+import type { TrustedProxy } from '../transport/upgrade/client-ip';
+import { IpRange, NAMED_RANGES, rangeMatcher, rangesOf } from '../transport/upgrade/ip-range';
 import { moduleOptionChecks as check } from './option.checks';
 import type { Reauthenticate, RealtimeModuleOptions } from './realtime-options.interface';
 import type {
@@ -10,6 +12,7 @@ import type {
   RateBucketOptions,
   RateClassOptions,
   RateScopeOptions,
+  TrustProxy,
 } from './security-options.interface';
 
 export type RateClass = 'all' | 'publish' | 'join' | 'presence';
@@ -30,11 +33,14 @@ export interface ResolvedRateLimit {
   breachWindow: number;
 }
 
+/** The limits, with `trustProxy` as the check of one address (`false`: the socket's address, always). */
+export type ResolvedLimits = Required<Omit<LimitsOptions, 'trustProxy'>> & { trustProxy: TrustedProxy | false };
+
 export interface ResolvedSecurityOptions {
   reauthenticate?: Reauthenticate;
   origins: Required<OriginOptions> | false;
   rateLimit: ResolvedRateLimit | false;
-  limits: Required<LimitsOptions>;
+  limits: ResolvedLimits;
   compression: Required<CompressionOptions> | false;
   middleware: Array<RealtimeMiddleware | Type<RealtimeMiddleware>>;
 }
@@ -122,18 +128,36 @@ function resolveOrigins(raw: RealtimeModuleOptions['origins']): Required<OriginO
   };
 }
 
-function resolveLimits(raw: LimitsOptions | undefined): Required<LimitsOptions> {
+const TRUST_PROXY = `true, false, a function (address) => boolean, or an array of addresses, CIDR ranges and ${Object.keys(NAMED_RANGES).join(', ')}`;
+const TRUST_PROXY_ENTRY = `an IP address ("203.0.113.7", "2001:db8::1"), a CIDR range ("10.0.0.0/8", "fd00::/8") or one of ${Object.keys(NAMED_RANGES).join(', ')}`;
+
+function resolveTrustProxy(raw: TrustProxy | undefined): TrustedProxy | false {
+  if (raw === undefined || raw === false) return false;
+  if (typeof raw === 'function') return raw;
+  if (raw !== true && !Array.isArray(raw)) throw check.fail('limits.trustProxy', TRUST_PROXY, raw);
+  const entries: readonly unknown[] = raw === true ? ['loopback', 'private'] : raw;
+  const ranges: IpRange[] = [];
+  entries.forEach((entry, index) => {
+    const parsed = typeof entry === 'string' ? rangesOf(entry) : undefined;
+    if (!parsed) throw check.fail(`limits.trustProxy[${index}]`, TRUST_PROXY_ENTRY, entry);
+    ranges.push(...parsed);
+  });
+  return ranges.length === 0 ? false : rangeMatcher(ranges);
+}
+
+function resolveLimits(raw: LimitsOptions | undefined): ResolvedLimits {
   const limits = check.section('limits', raw);
   return {
     maxConnections: check.integer('limits.maxConnections', limits.maxConnections, 10_000, 0),
-    maxConnectionsPerIp: check.integer('limits.maxConnectionsPerIp', limits.maxConnectionsPerIp, 100, 0),
+    maxConnectionsPerIp: check.integer('limits.maxConnectionsPerIp', limits.maxConnectionsPerIp, 0, 0),
     maxConnectionsPerClient: check.integer('limits.maxConnectionsPerClient', limits.maxConnectionsPerClient, 20, 0),
     maxChannelsPerConnection: check.integer('limits.maxChannelsPerConnection', limits.maxChannelsPerConnection, 100, 0),
     maxPendingBytes: check.integer('limits.maxPendingBytes', limits.maxPendingBytes, 4 * 1024 * 1024, 1024),
     maxDepth: check.integer('limits.maxDepth', limits.maxDepth, 32, 2),
     handshakeTimeout: check.integer('limits.handshakeTimeout', limits.handshakeTimeout, 10_000, 1),
     idleTimeout: check.integer('limits.idleTimeout', limits.idleTimeout, 0, 0),
-    trustProxy: check.boolean('limits.trustProxy', limits.trustProxy, false),
+    trustProxy: resolveTrustProxy(limits.trustProxy),
+    proxyHeader: check.oneOf('limits.proxyHeader', limits.proxyHeader, ['x-forwarded-for', 'forwarded'], 'x-forwarded-for'),
   };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import type { EngineNode } from '../engine-node';
-import type { DeadNode, EngineListener, RealtimeEngine } from '../realtime-engine.interface';
+import type { DeadNode, EngineListener, EngineStatus, RealtimeEngine } from '../realtime-engine.interface';
 import { MemoryBroker } from './memory.broker';
 import { MemoryDirectory } from './memory.directory';
 import { MemoryGroups } from './memory.groups';
@@ -44,6 +44,19 @@ export class MemoryEngine implements RealtimeEngine {
   }
 
   async forgetNode(_nodeId: string): Promise<void> {}
+
+  /** A walk over this node's channels (for a scrape, not for every frame). */
+  status(): EngineStatus {
+    let channels = 0;
+    let members = 0;
+    let presence = 0;
+    for (const record of this.shared.channels.values()) {
+      if (record.members.size > 0) channels++;
+      members += record.members.size;
+      for (const held of record.presence.values()) presence += held instanceof Map ? held.size : 1;
+    }
+    return { reachable: true, channels, members, presence };
+  }
 
   async sweep(now: number): Promise<void> {
     this.broker.sweep(now);

@@ -1,7 +1,7 @@
 import type { ModuleRef } from '@nestjs/core';
 import type { IncomingMessage } from 'http';
 import { resolveRealtimeOptions } from '../../options/realtime-options.resolver';
-import { fakeConnection } from '../../testing/unit-fakes';
+import { fakeConnection } from '../../testing/internal/unit-fakes';
 import { InboundFrame } from './inbound-frame';
 import { MiddlewarePipeline } from './middleware.pipeline';
 import type { RealtimeMiddleware } from './realtime-middleware.interface';

@@ -2,7 +2,7 @@ import { performance } from 'perf_hooks';
 import type { ConnectionLifecycle } from '../../services/connection/connection.lifecycle';
 import type { RateLimitOptions } from '../../options/security-options.interface';
 import { resolveRealtimeOptions } from '../../options/realtime-options.resolver';
-import { fakeConnection } from '../../testing/unit-fakes';
+import { fakeConnection } from '../../testing/internal/unit-fakes';
 import { InboundFrame } from './inbound-frame';
 import { RateLimitMiddleware } from './rate-limit.middleware';
 import { UpgradeContext } from '../../transport/upgrade/upgrade-context';

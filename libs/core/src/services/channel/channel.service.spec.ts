@@ -1,7 +1,7 @@
 import { isObservable } from 'rxjs';
 import type { ChannelEvent } from '../../hooks/realtime-events';
 import { PresenceService } from '../presence/presence.service';
-import { createRealtimeTestBed, RealtimeTestBed, refusal } from '../../testing/unit-fakes';
+import { createRealtimeTestBed, RealtimeTestBed, refusal } from '../../testing/internal/unit-fakes';
 import { ChannelRules } from './channel.rules';
 import { ChannelService } from './channel.service';
 

@@ -17,6 +17,7 @@ import type { ResolvedRealtimeOptions } from '../../options/realtime-options.res
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
 import { ChannelOptions, isValidChannelName, resolveChannelOptions, ResolvedChannelOptions } from './channel.options';
 import { ChannelRules } from './channel.rules';
+import type { PublishWriteTimer } from '../../transport/outbound/publish-write.timer';
 
 /** A channel created at runtime: its options, and how long it lives on once empty. */
 export interface TemporaryChannelOptions extends ChannelOptions {
@@ -66,6 +67,8 @@ export class ChannelService implements OnApplicationShutdown {
   readonly channel$: Observable<ChannelEvent> = this.channelStream.events$;
   /** Every publish, by clients and by server code. */
   readonly message$: Observable<ChannelEvent> = this.messageStream.events$;
+  /** @internal Set by `RealtimeMetricsModule`: times some publishes, from the call to the write. */
+  publishTimer?: PublishWriteTimer;
 
   constructor(
     @Inject(REALTIME_ENGINE) private readonly engine: RealtimeEngine,
@@ -201,6 +204,7 @@ export class ChannelService implements OnApplicationShutdown {
    */
   async publish(channel: string, payload: unknown, from: RealtimeConnection | null = null): Promise<number> {
     assertChannelName(channel);
+    const startedAt = this.publishTimer?.start() ?? -1;
     const at = Date.now();
     const history = this.rules.resolve(channel).history;
     let delivered: number;
@@ -215,6 +219,7 @@ export class ChannelService implements OnApplicationShutdown {
     const event: ChannelEvent = { type: 'message', channel, connectionId: from?.id ?? null, clientId: from?.clientId ?? null, payload, at };
     if (offset !== undefined) event.offset = offset;
     this.messageStream.emit(event);
+    if (startedAt >= 0) this.publishTimer!.published(startedAt);
     return delivered;
   }
 
@@ -240,6 +245,20 @@ export class ChannelService implements OnApplicationShutdown {
 
   async channelsOf(connectionId: string): Promise<string[]> {
     return this.engine.memberships.channelsOf(connectionId);
+  }
+
+  /**
+   * The channels this node's connections are members of, by name, each with its members on every node.
+   * With one node, every channel that has members; in a cluster, those with a member on this node.
+   */
+  async active(): Promise<Array<{ channel: string; members: number }>> {
+    const channels = new Set<string>();
+    for (const connection of [...this.registry.all()]) {
+      for (const channel of await this.engine.memberships.channelsOf(connection.id)) channels.add(channel);
+    }
+    const names = [...channels].sort();
+    const counts = await Promise.all(names.map((channel) => this.engine.memberships.count(channel)));
+    return names.map((channel, index) => ({ channel, members: counts[index] })).filter(({ members }) => members > 0);
   }
 
   /** Membership first, then presence: the leaver is no longer a member when its own leave goes out. */

@@ -2,7 +2,7 @@ import { isObservable } from 'rxjs';
 import type { ConnectionStateChange } from '../../hooks/realtime-events';
 import type { RealtimeModuleOptions } from '../../options/realtime-options.interface';
 import { RealtimeException } from '../../errors/realtime.exception';
-import { createRealtimeTestBed, FakeSocket, RealtimeTestBed } from '../../testing/unit-fakes';
+import { createRealtimeTestBed, FakeSocket, RealtimeTestBed } from '../../testing/internal/unit-fakes';
 import { ConnectionStateService } from './connection-state.service';
 import type { RealtimeConnection } from './realtime-connection';
 

@@ -5,7 +5,7 @@ import { CleanupService } from '../../upkeep/cleanup/cleanup.service';
 import { RealtimeSweepers } from '../../upkeep/cleanup/realtime.sweepers';
 import type { ConnectionEvent } from '../../hooks/realtime-events';
 import { PresenceService } from '../presence/presence.service';
-import { createRealtimeTestBed, FakeSocket, RealtimeTestBed } from '../../testing/unit-fakes';
+import { createRealtimeTestBed, FakeSocket, RealtimeTestBed } from '../../testing/internal/unit-fakes';
 import { ConnectionLifecycle } from './connection.lifecycle';
 import { ConnectionStateService } from './connection-state.service';
 import type { RealtimeConnection } from './realtime-connection';

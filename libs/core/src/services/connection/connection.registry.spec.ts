@@ -1,4 +1,4 @@
-import { fakeConnection } from '../../testing/unit-fakes';
+import { fakeConnection } from '../../testing/internal/unit-fakes';
 import { ConnectionRegistry } from './connection.registry';
 
 describe('ConnectionRegistry', () => {

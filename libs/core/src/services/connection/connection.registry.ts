@@ -4,6 +4,24 @@ import type { RealtimeConnection } from './realtime-connection';
 
 const NONE: ReadonlySet<RealtimeConnection> = new Set();
 
+/** Frames and bytes received and sent, as each connection counts its own. */
+export interface ConnectionTraffic {
+  framesIn: number;
+  bytesIn: number;
+  framesOut: number;
+  bytesOut: number;
+}
+
+function addTraffic(totals: Map<string, ConnectionTraffic>, connection: RealtimeConnection): void {
+  const protocol = connection.socket.protocol;
+  let sums = totals.get(protocol);
+  if (!sums) totals.set(protocol, (sums = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 }));
+  sums.framesIn += connection.framesIn;
+  sums.bytesIn += connection.bytesIn;
+  sums.framesOut += connection.framesOut;
+  sums.bytesOut += connection.bytesOut;
+}
+
 /** The connections of this node, by connectionId and by clientId. */
 @Injectable()
 export class ConnectionRegistry implements EngineNode {
@@ -13,6 +31,8 @@ export class ConnectionRegistry implements EngineNode {
    * apiece), a Set of them from its second on.
    */
   private readonly byClient = new Map<string, RealtimeConnection | Set<RealtimeConnection>>();
+  /** What the connections that left received and sent, by subprotocol (see `traffic`). */
+  private readonly retired = new Map<string, ConnectionTraffic>();
 
   add(connection: RealtimeConnection): void {
     this.byId.set(connection.id, connection);
@@ -25,6 +45,7 @@ export class ConnectionRegistry implements EngineNode {
   /** Removes a connection; resolves to whether it was its client's last one here. */
   remove(connection: RealtimeConnection): boolean {
     if (!this.byId.delete(connection.id)) return false;
+    addTraffic(this.retired, connection);
     const held = this.byClient.get(connection.clientId);
     if (held instanceof Set) {
       held.delete(connection);
@@ -59,6 +80,17 @@ export class ConnectionRegistry implements EngineNode {
 
   all(): IterableIterator<RealtimeConnection> {
     return this.byId.values();
+  }
+
+  /**
+   * Frames and bytes received and sent since the start, by subprotocol ('' when the client offered none):
+   * the counters of the connections that left plus those of the open ones (a walk over them, for a scrape).
+   */
+  traffic(): Map<string, ConnectionTraffic> {
+    const totals = new Map<string, ConnectionTraffic>();
+    for (const [protocol, sums] of this.retired) totals.set(protocol, { ...sums });
+    for (const connection of this.byId.values()) addTraffic(totals, connection);
+    return totals;
   }
 
   get size(): number {

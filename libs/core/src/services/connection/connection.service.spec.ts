@@ -3,7 +3,7 @@ import { ChannelRules } from '../channel/channel.rules';
 import { ChannelService } from '../channel/channel.service';
 import { CleanupService } from '../../upkeep/cleanup/cleanup.service';
 import { PresenceService } from '../presence/presence.service';
-import { createRealtimeTestBed, FakeSocket, RealtimeTestBed } from '../../testing/unit-fakes';
+import { createRealtimeTestBed, FakeSocket, RealtimeTestBed } from '../../testing/internal/unit-fakes';
 import { ConnectionLifecycle } from './connection.lifecycle';
 import { ConnectionService } from './connection.service';
 import { ConnectionStateService } from './connection-state.service';

@@ -1,9 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import type { ConnectionRecord, RealtimeEngine } from '../../engine/realtime-engine.interface';
+import type { ConnectionRecord, NodeRecord, RealtimeEngine } from '../../engine/realtime-engine.interface';
 import type { ConnectionEvent } from '../../hooks/realtime-events';
 import { CloseCode } from '@nest-realtime/protocol';
-import { REALTIME_ENGINE } from '../../realtime.constants';
+import { RealtimeLogger } from '../../logging/realtime.logger';
+import { drainCallChecks } from '../../options/drain-options.resolver';
+import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
+import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
+import { ConnectionDrainer, DrainEvent } from '../../upkeep/drain/connection.drainer';
 import { ConnectionRegistry } from './connection.registry';
 import { ConnectionLifecycle } from './connection.lifecycle';
 import type { RealtimeConnection } from './realtime-connection';
@@ -28,21 +32,28 @@ function info(connection: RealtimeConnection): ConnectionInfo {
 }
 
 /**
- * The connections of this node: look-up, disconnect, open/close events, and how shutdown closes them;
+ * The connections of this node: look-up, disconnect, open/close events, how shutdown closes them and the drain;
  * and, through the engine, the connections of every node (`findAnywhere`, `isOnlineAnywhere`, `countAnywhere`).
  */
 @Injectable()
-export class ConnectionService {
+export class ConnectionService implements OnApplicationShutdown {
   /** Every open and close. */
   readonly connection$: Observable<ConnectionEvent>;
+  /** The start and the end of this node's drain (`drain()`, or the shutdown's with `drain.onShutdown`). */
+  readonly drain$: Observable<DrainEvent>;
+  private readonly drainer: ConnectionDrainer;
   private shutdownCode: number = CloseCode.GoingAway;
+  private readonly startedAt = Date.now();
 
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly lifecycle: ConnectionLifecycle,
     @Inject(REALTIME_ENGINE) private readonly engine: RealtimeEngine,
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
   ) {
     this.connection$ = lifecycle.connection$;
+    this.drainer = new ConnectionDrainer(registry, lifecycle, new RealtimeLogger('RealtimeDrain', options.logLevels));
+    this.drain$ = this.drainer.drain$;
   }
 
   get(connectionId: string): ConnectionInfo | undefined {
@@ -60,6 +71,29 @@ export class ConnectionService {
 
   count(): number {
     return this.registry.size;
+  }
+
+  /** This node's connections in the order they opened: `limit` of them (default all) from `offset` (default 0). */
+  list({ offset = 0, limit = Infinity }: { offset?: number; limit?: number } = {}): ConnectionInfo[] {
+    const page: ConnectionInfo[] = [];
+    let index = 0;
+    for (const connection of this.registry.all()) {
+      if (page.length >= limit) break;
+      if (index++ >= offset) page.push(info(connection));
+    }
+    return page;
+  }
+
+  /** This node's id in the cluster (`nodeId` of `findAnywhere`). */
+  get nodeId(): string {
+    return this.engine.nodeId;
+  }
+
+  /** The nodes of the cluster as the engine knows them; an engine that keeps no list knows this node alone. */
+  async nodes(): Promise<NodeRecord[]> {
+    if (this.engine.nodes) return this.engine.nodes();
+    const connections = await this.engine.directory.count();
+    return [{ nodeId: this.engine.nodeId, startedAt: this.startedAt, alive: true, connections }];
   }
 
   /** The connections of a clientId on every node: which node, which state, since when. */
@@ -99,5 +133,27 @@ export class ConnectionService {
 
   get closeCodeAtShutdown(): number {
     return this.shutdownCode;
+  }
+
+  /**
+   * Takes this node out of service: from now on `draining` is true (readiness is down) and new upgrades
+   * get 503; every connection is closed with 1012 (service restart), in batches spread evenly over
+   * `window` ms (default: the `drain.window` option), each once its session is kept in the engine, so
+   * that clients come back on another node and resume without losing a message. Resolves when the last
+   * connection is gone or the window is over. A node drains once: another call returns the drain under
+   * way. The shutdown then closes whatever is left.
+   */
+  async drain(options: { window?: number } = {}): Promise<void> {
+    const window = drainCallChecks.integer('window', options?.window, this.options.drain.window, 0);
+    await this.drainer.drain(window);
+  }
+
+  /** Whether a drain started: new upgrades are refused and readiness is down, for the rest of the node's life. */
+  get draining(): boolean {
+    return this.drainer.draining;
+  }
+
+  onApplicationShutdown(): void {
+    this.drainer.complete();
   }
 }

@@ -1,4 +1,4 @@
-import { fakeConnection } from '../../testing/unit-fakes';
+import { fakeConnection } from '../../testing/internal/unit-fakes';
 
 describe('RealtimeConnection outbound limit', () => {
   function limited(maxPendingBytes: number) {

@@ -1,4 +1,4 @@
-import { fakeConnection } from '../../testing/unit-fakes';
+import { fakeConnection } from '../../testing/internal/unit-fakes';
 import { RealtimeConnection } from './realtime-connection';
 
 describe('RealtimeConnection', () => {

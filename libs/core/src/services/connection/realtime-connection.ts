@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import type { LocalConnection } from '../../engine/realtime-engine.interface';
 import type { ConnectionStateChange } from '../../hooks/realtime-events';
 import { FrameWriter } from '../../transport/outbound/frame-writer';
+import { countErrorSent } from '../../transport/outbound/errors-sent';
 import { encodeFrame } from '../../codec/frame.codec';
 import type { ErrorBody } from '@nest-realtime/protocol';
 import { ProtocolEvent } from '@nest-realtime/protocol';
@@ -164,6 +165,7 @@ export class RealtimeConnection implements LocalConnection {
 
   /** A failed frame: a `reply` when it carried a ref, an `error` frame otherwise. */
   fail(error: ErrorBody, ref?: string, event?: string): boolean {
+    countErrorSent(error.code);
     if (ref !== undefined) return this.send(encodeFrame(ProtocolEvent.Reply, { ok: false, error }, ref));
     return this.send(encodeFrame(ProtocolEvent.Error, event === undefined ? error : { ...error, event }));
   }

@@ -6,7 +6,7 @@ import { ConnectionLifecycle } from '../connection/connection.lifecycle';
 import { ConnectionService } from '../connection/connection.service';
 import { ConnectionStateService } from '../connection/connection-state.service';
 import { PresenceService } from '../presence/presence.service';
-import { createRealtimeTestBed, FakeSocket, RealtimeTestBed, refusal } from '../../testing/unit-fakes';
+import { createRealtimeTestBed, FakeSocket, RealtimeTestBed, refusal } from '../../testing/internal/unit-fakes';
 import { CredentialsService } from './credentials.service';
 
 describe('CredentialsService', () => {

@@ -1,6 +1,6 @@
 import { isObservable } from 'rxjs';
 import type { DirectMessageEvent } from '../../hooks/realtime-events';
-import { createRealtimeTestBed, RealtimeTestBed } from '../../testing/unit-fakes';
+import { createRealtimeTestBed, RealtimeTestBed } from '../../testing/internal/unit-fakes';
 import { DirectService } from './direct.service';
 
 const T0 = Date.UTC(2025, 0, 1);

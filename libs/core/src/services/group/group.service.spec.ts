@@ -1,5 +1,5 @@
 import { RealtimeException } from '../../errors/realtime.exception';
-import { createRealtimeTestBed, RealtimeTestBed } from '../../testing/unit-fakes';
+import { createRealtimeTestBed, RealtimeTestBed } from '../../testing/internal/unit-fakes';
 import { GroupService } from './group.service';
 
 describe('GroupService', () => {

@@ -3,7 +3,7 @@ import { ChannelRules } from '../channel/channel.rules';
 import type { PresenceEvent } from '../../hooks/realtime-events';
 import type { RealtimeModuleOptions } from '../../options/realtime-options.interface';
 import { RealtimeException } from '../../errors/realtime.exception';
-import { createRealtimeTestBed, FakeSocket, RealtimeTestBed, refusal } from '../../testing/unit-fakes';
+import { createRealtimeTestBed, FakeSocket, RealtimeTestBed, refusal } from '../../testing/internal/unit-fakes';
 import { PresenceService } from './presence.service';
 
 const T0 = Date.UTC(2025, 0, 1);

@@ -1,4 +1,4 @@
-import { fakeConnection } from '../../testing/unit-fakes';
+import { fakeConnection } from '../../testing/internal/unit-fakes';
 import { ResumeGate } from './resume-gate';
 
 const message = (offset: number, epoch = 'e1') => Buffer.from(JSON.stringify({ event: 'channel:message', data: { channel: 'c', payload: offset, offset, epoch } }));

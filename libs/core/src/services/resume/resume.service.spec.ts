@@ -1,7 +1,7 @@
 import { ChannelRules } from '../channel/channel.rules';
 import { ChannelService } from '../channel/channel.service';
 import { PresenceService } from '../presence/presence.service';
-import { createRealtimeTestBed, RealtimeTestBed } from '../../testing/unit-fakes';
+import { createRealtimeTestBed, RealtimeTestBed } from '../../testing/internal/unit-fakes';
 import { ResumeService } from './resume.service';
 import { ResumeSessions } from './resume-sessions';
 

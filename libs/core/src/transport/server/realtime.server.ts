@@ -144,19 +144,30 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
     this.pipeline.opened(connection, context);
   }
 
-  /** Shutdown: refuse new upgrades, announce every leave, then close every socket (1001, or 1012 for a restart). */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.upgrades.drain();
+  /** Whether new connections are taken: the HTTP server listens, and neither a drain nor the shutdown has started. */
+  get accepting(): boolean {
+    return this.httpServer?.listening === true && this.upgrades.accepting;
+  }
+
+  /**
+   * Shutdown: refuse new upgrades; drain (as `drain.onShutdown` says, or when a drain is under way); then
+   * announce the leaves of what is left and close those sockets (1001, or 1012 for a restart).
+   */
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.upgrades.refuseAll();
+    const { onShutdown } = this.options.drain;
+    if (onShutdown === true || (onShutdown === 'signal' && signal !== undefined) || this.connections.draining) await this.connections.drain();
     const code = this.connections.closeCodeAtShutdown;
     const open = [...this.registry.all()];
     // Frames that arrive from here on would act on connections already released.
     for (const connection of open) connection.socket.removeAllListeners('message');
     await Promise.allSettled(open.map((connection) => this.lifecycle.release(connection, code)));
     this.presence.flush();
-    const closed = open.map((connection) => new Promise<void>((resolve) => {
-      if (connection.socket.readyState === WebSocket.CLOSED) return resolve();
-      connection.socket.once('close', () => resolve());
-      connection.close(code, code === CloseCode.ServiceRestart ? 'service restart' : 'server going away');
+    for (const connection of open) connection.close(code, code === CloseCode.ServiceRestart ? 'service restart' : 'server going away');
+    // These, and those a drain closed whose handshake is not over yet.
+    const closed = [...this.wss.clients].map((socket) => new Promise<void>((resolve) => {
+      if (socket.readyState === WebSocket.CLOSED) return resolve();
+      socket.once('close', () => resolve());
     }));
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)));

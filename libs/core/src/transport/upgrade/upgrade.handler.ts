@@ -5,22 +5,30 @@ import { MiddlewarePipeline } from '../../pipeline/middleware/middleware.pipelin
 import { UpgradeContext, UpgradeRejection } from './upgrade-context';
 import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
 import { REALTIME_OPTIONS } from '../../realtime.constants';
+import { UPGRADE_REFUSED_DRAINING } from '../../realtime.messages';
+import { ConnectionService } from '../../services/connection/connection.service';
 
 export { UpgradeRejection };
 
 /** Decides, before the handshake, whether an upgrade is accepted and who it is: the middleware does the checking. */
 @Injectable()
 export class UpgradeHandler {
-  private draining = false;
+  private shuttingDown = false;
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly pipeline: MiddlewarePipeline,
+    private readonly connections: ConnectionService,
   ) {}
 
   /** From now on every upgrade gets 503 (the server is shutting down). */
-  drain(): void {
-    this.draining = true;
+  refuseAll(): void {
+    this.shuttingDown = true;
+  }
+
+  /** Whether upgrades get past the 503 of a drain or a shutdown (to the middleware, which may refuse them still). */
+  get accepting(): boolean {
+    return !this.shuttingDown && !this.connections.draining;
   }
 
   isOwnPath(request: IncomingMessage): boolean {
@@ -31,12 +39,13 @@ export class UpgradeHandler {
   }
 
   context(request: IncomingMessage): UpgradeContext {
-    return new UpgradeContext(request, clientIp(request, this.options.limits.trustProxy));
+    const { trustProxy, proxyHeader } = this.options.limits;
+    return new UpgradeContext(request, clientIp(request, trustProxy, proxyHeader));
   }
 
   /** Runs the upgrade middleware within `limits.handshakeTimeout`; rejects with an `UpgradeRejection` when refused. */
   async accept(context: UpgradeContext): Promise<void> {
-    if (this.draining) throw new UpgradeRejection(503, 'The server is shutting down; reconnect later.');
+    this.refuseUnlessAccepting();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
@@ -49,5 +58,12 @@ export class UpgradeHandler {
     } finally {
       clearTimeout(timer);
     }
+    // A drain or the shutdown may have started while the middleware ran.
+    this.refuseUnlessAccepting();
+  }
+
+  private refuseUnlessAccepting(): void {
+    if (this.shuttingDown) throw new UpgradeRejection(503, 'The server is shutting down; reconnect later.');
+    if (this.connections.draining) throw new UpgradeRejection(503, UPGRADE_REFUSED_DRAINING);
   }
 }

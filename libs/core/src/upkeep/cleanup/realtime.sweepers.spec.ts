@@ -5,7 +5,7 @@ import { ConnectionLifecycle } from '../../services/connection/connection.lifecy
 import { ConnectionStateService } from '../../services/connection/connection-state.service';
 import type { RealtimeConnection } from '../../services/connection/realtime-connection';
 import { PresenceService } from '../../services/presence/presence.service';
-import { createRealtimeTestBed, FakeSocket, RealtimeTestBed } from '../../testing/unit-fakes';
+import { createRealtimeTestBed, FakeSocket, RealtimeTestBed } from '../../testing/internal/unit-fakes';
 import { CleanupService } from './cleanup.service';
 import { RealtimeSweepers } from './realtime.sweepers';
 

@@ -15,6 +15,8 @@ import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
  */
 @Injectable()
 export class ClusterSweepers implements OnModuleInit {
+  /** Dead nodes this node claimed since it started (read by the metrics). */
+  deadNodesClaimed = 0;
   private readonly logger: RealtimeLogger;
 
   constructor(
@@ -30,7 +32,11 @@ export class ClusterSweepers implements OnModuleInit {
   onModuleInit(): void {
     this.cleanup.addSweeper({
       name: 'dead nodes',
-      sweep: async () => (await this.engine.claimDeadNodes()).map((node) => ({ key: `node:${node.nodeId}`, run: () => this.release(node) })),
+      sweep: async () => {
+        const claimed = await this.engine.claimDeadNodes();
+        this.deadNodesClaimed += claimed.length;
+        return claimed.map((node) => ({ key: `node:${node.nodeId}`, run: () => this.release(node) }));
+      },
     });
     this.cleanup.addSweeper({
       name: 'engine housekeeping',

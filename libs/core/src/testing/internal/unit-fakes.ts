@@ -1,21 +1,22 @@
 /**
  * Test-only helpers for the unit specs beside the code: a fake `ws` socket that records what is sent,
- * and a Nest testing module wired like RealtimeModule around a MemoryEngine. Not exported by the library.
+ * and a Nest testing module wired like RealtimeModule around a MemoryEngine. Internal: excluded from the
+ * build and from `@nest-realtime/core/testing` (../index.ts), which is for applications' tests.
  */
 import type { Provider } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { EventEmitter } from 'events';
 import type { WebSocket } from 'ws';
-import { AuditService } from '../services/audit/audit.service';
-import { ChannelAuthorization } from '../services/authorization/channel-authorization.service';
-import { ConnectionRegistry } from '../services/connection/connection.registry';
-import { RealtimeConnection } from '../services/connection/realtime-connection';
-import { MemoryEngine } from '../engine/memory/memory.engine';
-import { RealtimeException } from '../errors/realtime.exception';
-import type { RealtimeModuleOptions } from '../options/realtime-options.interface';
-import { resolveRealtimeOptions, ResolvedRealtimeOptions } from '../options/realtime-options.resolver';
-import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../realtime.constants';
-import { ResumeSessions } from '../services/resume/resume-sessions';
+import { AuditService } from '../../services/audit/audit.service';
+import { ChannelAuthorization } from '../../services/authorization/channel-authorization.service';
+import { ConnectionRegistry } from '../../services/connection/connection.registry';
+import { RealtimeConnection } from '../../services/connection/realtime-connection';
+import { MemoryEngine } from '../../engine/memory/memory.engine';
+import { RealtimeException } from '../../errors/realtime.exception';
+import type { RealtimeModuleOptions } from '../../options/realtime-options.interface';
+import { resolveRealtimeOptions, ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
+import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
+import { ResumeSessions } from '../../services/resume/resume-sessions';
 
 export interface SentFrame {
   event: string;

@@ -1,6 +1,6 @@
-/** Test-only: what the option specs share. Not exported by the library. */
-import type { RealtimeModuleOptions } from '../options/realtime-options.interface';
-import { resolveRealtimeOptions } from '../options/realtime-options.resolver';
+/** Test-only: what the option specs share. Internal: excluded from the build and from `@nest-realtime/core/testing`. */
+import type { RealtimeModuleOptions } from '../../options/realtime-options.interface';
+import { resolveRealtimeOptions } from '../../options/realtime-options.resolver';
 
 /** The message bad module options fail with, or undefined when they resolve. */
 export function optionsFailure(raw: unknown): string | undefined {

@@ -1,0 +1,175 @@
+import { applyDecorators } from '@nestjs/common';
+import { plainToInstance, Transform } from 'class-transformer';
+import { ArrayNotEmpty, IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateBy, ValidationArguments, ValidationError, validateSync } from 'class-validator';
+import { isIP } from 'net';
+
+export const DEMO_LOG_LEVELS = ['verbose', 'debug', 'log', 'warn', 'error'] as const;
+export type DemoLogLevel = (typeof DEMO_LOG_LEVELS)[number];
+
+/** Where `npm start` builds the page, from the repository root (where npm runs). */
+export const DEFAULT_PAGE_DIR = 'dist/apps/demo/page';
+
+const ORIGIN = /^(\*|null|[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+)$/i;
+const PROXY_NAMES = ['loopback', 'private', 'linklocal'];
+/** The longest a timer waits (2^31 - 1 ms); Node fires longer ones at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+// What each variable must be, as the error says it.
+const A_PORT = 'an integer from 0 to 65535';
+const A_POSITIVE_INTEGER = 'a positive integer';
+const A_DURATION = `an integer from 0 to ${MAX_TIMER_MS} (milliseconds)`;
+const A_LOG_LEVEL = `one of ${DEMO_LOG_LEVELS.join(', ')}`;
+const ORIGINS = 'a comma-separated list of origins such as https://app.example.com,https://*.example.org';
+const A_REDIS_URL = 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379';
+const PROXIES = `a comma-separated list of IP addresses, CIDR ranges and ${PROXY_NAMES.join(', ')}, such as 10.0.0.0/8,fd00::/8`;
+
+/** Digits become a number; anything else stays text, for the number checks to refuse as it was written. */
+const toInteger = Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value));
+const toList = Transform(({ value }) =>
+  typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter((item) => item.length > 0) : value,
+);
+
+function integer(min: number, max: number, expected: string): PropertyDecorator {
+  return applyDecorators(toInteger, IsInt({ message: expected }), Min(min, { message: expected }), Max(max, { message: expected }));
+}
+
+function isProxyEntry(entry: unknown): boolean {
+  if (typeof entry !== 'string') return false;
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
+const intervalOf = (args?: ValidationArguments) => (args?.object as DemoEnvironment | undefined)?.HEARTBEAT_INTERVAL_MS;
+const longerThanInterval = ValidateBy({
+  name: 'longerThanInterval',
+  validator: {
+    validate: (timeout: unknown, args) => {
+      const interval = intervalOf(args);
+      return typeof interval !== 'number' || typeof timeout !== 'number' || timeout > interval;
+    },
+    defaultMessage: (args) => `greater than HEARTBEAT_INTERVAL_MS (${intervalOf(args)})`,
+  },
+});
+
+const proxyList = ValidateBy({
+  name: 'proxyList',
+  validator: { validate: (entries: unknown) => Array.isArray(entries) && entries.every(isProxyEntry), defaultMessage: () => PROXIES },
+});
+
+/** The variables of the demo's environment, with their checks and defaults. Unset and empty both mean the default. */
+export class DemoEnvironment {
+  @integer(0, 65535, A_PORT)
+  PORT = 3000;
+
+  /** Unset: a development secret, with a warning. */
+  @IsOptional()
+  JWT_SECRET?: string;
+
+  /** Unset: a development token, with a warning. */
+  @IsOptional()
+  ADMIN_TOKEN?: string;
+
+  @IsIn(DEMO_LOG_LEVELS, { message: A_LOG_LEVEL })
+  LOG_LEVEL: DemoLogLevel = 'log';
+
+  /** Unset: the library's default. */
+  @IsOptional()
+  @integer(1, Number.MAX_SAFE_INTEGER, A_POSITIVE_INTEGER)
+  HEARTBEAT_INTERVAL_MS?: number;
+
+  /** Unset: the library's default. */
+  @IsOptional()
+  @integer(1, Number.MAX_SAFE_INTEGER, A_POSITIVE_INTEGER)
+  @longerThanInterval
+  HEARTBEAT_TIMEOUT_MS?: number;
+
+  PAGE_DIR = DEFAULT_PAGE_DIR;
+
+  /** Unset: the demo's own address and its own pages. */
+  @IsOptional()
+  @toList
+  @ArrayNotEmpty({ message: ORIGINS })
+  @Matches(ORIGIN, { each: true, message: ORIGINS })
+  ALLOWED_ORIGINS?: string[];
+
+  /** Unset: one node, in memory. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: A_REDIS_URL })
+  REDIS_URL?: string;
+
+  @integer(0, MAX_TIMER_MS, A_DURATION)
+  DRAIN_MS = 10_000;
+
+  /** Unset: no proxy is trusted (the socket's address is the client's). */
+  @IsOptional()
+  @toList
+  @ArrayNotEmpty({ message: PROXIES })
+  @proxyList
+  TRUST_PROXY?: string[];
+}
+
+/** Every variable, by name (the compiler checks that none is missing). */
+const VARIABLES = Object.keys({
+  PORT: true,
+  JWT_SECRET: true,
+  ADMIN_TOKEN: true,
+  LOG_LEVEL: true,
+  HEARTBEAT_INTERVAL_MS: true,
+  HEARTBEAT_TIMEOUT_MS: true,
+  PAGE_DIR: true,
+  ALLOWED_ORIGINS: true,
+  REDIS_URL: true,
+  DRAIN_MS: true,
+  TRUST_PROXY: true,
+} satisfies Record<keyof DemoEnvironment, true>);
+
+/** One bad variable: its name, what it must be, and what it was. */
+export interface DemoEnvironmentProblem {
+  variable: string;
+  expected: string;
+  got: string;
+}
+
+export class DemoConfigError extends Error {
+  /** Every bad variable (not enumerable: the log shows the message alone). */
+  declare readonly problems: DemoEnvironmentProblem[];
+
+  constructor(problems: DemoEnvironmentProblem[]) {
+    super(
+      `Invalid environment (set these variables right, or unset them for the defaults, and start again):\n` +
+        problems.map(({ variable, expected, got }) => `- ${variable} must be ${expected}; got ${JSON.stringify(got)}.`).join('\n'),
+    );
+    this.name = 'DemoConfigError';
+    Object.defineProperty(this, 'problems', { value: problems });
+    // Where the check ran says nothing about the bad variables: the log shows the message alone.
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
+/**
+ * The validate function of the demo's environment: reads the variables `DemoEnvironment` declares
+ * (trimmed; an empty one is unset), converts and checks them, and fills in the defaults. Throws a
+ * `DemoConfigError` naming every bad variable.
+ */
+export function validateDemoEnvironment(env: Record<string, unknown>): DemoEnvironment {
+  const raw: Record<string, string> = {};
+  for (const name of VARIABLES) {
+    const value = env[name];
+    if (typeof value === 'string' && value.trim() !== '') raw[name] = value.trim();
+  }
+  const environment = plainToInstance(DemoEnvironment, raw);
+  const errors = validateSync(environment, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    throw new DemoConfigError(
+      errors.map((error: ValidationError) => ({
+        variable: error.property,
+        expected: Object.values(error.constraints ?? {})[0] ?? 'valid',
+        got: raw[error.property] ?? '',
+      })),
+    );
+  }
+  return environment;
+}
