@@ -99,6 +99,37 @@ const cases: Record<ServerEventName, ServerEventCase> = {
       expect(appEvents).toEqual([]);
     },
   },
+  [ProtocolEvent.Heartbeat]: {
+    does: 'adopts the new interval and timeout, so a server that stretched them is not taken for dead, and reports invalid ones',
+    async check() {
+      jest.useFakeTimers();
+      const scripted = new ScriptedTransport(false);
+      const client = new RealtimeClient({ url: ENDPOINT, transport: scripted.transport });
+      created.push(client);
+      const errors: string[] = [];
+      client.on('error', (error) => errors.push(error.code));
+      client.connect();
+      const socket = await scripted.socket(1);
+      socket.welcome({ interval: 1_000, timeout: 3_000 });
+      await jest.advanceTimersByTimeAsync(0);
+
+      socket.push({ event: ProtocolEvent.Heartbeat, data: { interval: 4_000, timeout: 12_000 } });
+      const pingsBefore = socket.events().filter((event) => event === ProtocolEvent.Ping).length;
+      // Silent for well past the welcome's timeout, within the new one.
+      await jest.advanceTimersByTimeAsync(9_000);
+
+      expect(socket.aborted).toBe(false);
+      expect(client.welcome?.heartbeat).toEqual({ interval: 4_000, timeout: 12_000 });
+      expect(socket.events().filter((event) => event === ProtocolEvent.Ping).length - pingsBefore).toBe(2);
+      socket.push({ event: ProtocolEvent.Heartbeat, data: { interval: 4_000, timeout: 1_000 } });
+      expect(errors).toEqual(['protocol']);
+      expect(client.welcome?.heartbeat).toEqual({ interval: 4_000, timeout: 12_000 });
+
+      // Checked twice per interval: silence past the timeout is noticed within half an interval.
+      await jest.advanceTimersByTimeAsync(14_500);
+      expect(socket.aborted).toBe(true);
+    },
+  },
   [ProtocolEvent.State]: {
     does: "reports it as the client's serverState event",
     async check() {

@@ -66,6 +66,9 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
     [ProtocolEvent.Welcome]: () => this.events.emit('error', new RealtimeError('protocol', ClientMessages.secondWelcome())),
     // Any frame is a sign of life, which the heartbeat has noted already.
     [ProtocolEvent.Pong]: () => undefined,
+    [ProtocolEvent.Heartbeat]: (settings) => {
+      if (!this.connection.adoptHeartbeat(settings)) this.events.emit('error', new RealtimeError('protocol', ClientMessages.badHeartbeat()));
+    },
     [ProtocolEvent.State]: (state) => this.events.emit('serverState', state),
     [ProtocolEvent.ChannelMessage]: (message) => this.channels.route(ProtocolEvent.ChannelMessage, message),
     [ProtocolEvent.ChannelKicked]: (data) => {

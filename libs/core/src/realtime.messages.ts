@@ -43,6 +43,20 @@ export const SCOPED_CHANNEL_AUTHORIZER = (owner: string, method: string) =>
 
 export const HOOK_FAILED = (hook: string, event: string) => `Hook ${hook} failed on ${event}`;
 export const HOOK_STREAM_FAILED = (stream: string) => `The ${stream} stream failed; its hooks no longer run`;
+export const HOOK_TIMED_OUT = (hook: string, event: string, timeout: number, queue: string) =>
+  `Hook ${hook} has not finished on ${event} after ${timeout} ms; the ${queue} hooks go on without waiting for it. ` +
+  `Make it faster or hand its work to a job queue, or raise hooks.timeout (0: no limit).`;
+export const HOOK_QUEUE_OVERFLOW = (
+  queue: string,
+  size: number,
+  dropped: 'oldest' | 'newest',
+  total: number,
+  running: { hook: string; ms: number } | undefined,
+) =>
+  `The ${queue} hook queue is full (${size} ${size === 1 ? 'event' : 'events'}): dropped the ${dropped} event, ${total} dropped so far` +
+  (running ? `; hook ${running.hook} has been running for ${running.ms} ms` : '') +
+  `. Its hooks are slower than its events arrive: make them faster or hand their work to a job queue, ` +
+  `lower hooks.timeout, or raise hooks.queueSize.`;
 
 // Metrics (`@nest-realtime/core/metrics`): thrown at bootstrap.
 
@@ -139,3 +153,27 @@ export const ADMIN_PUBLISHED = (channel: string, delivered: number) => `Admin: p
 export const ADMIN_DRAIN_STARTED = (window: number | undefined) =>
   `Admin: started draining this node${window === undefined ? '' : ` over ${window} ms`}`;
 export const ADMIN_DRAIN_FAILED = 'Admin: the drain failed';
+
+// Connection states: policies and timeouts (`state.policies`, `state.timeouts`).
+
+export const STATE_POLICY_ENTRY = 'a function (change) => true | false | reason, an object with decide(change), or a class with decide(change)';
+export const STATE_TIMEOUT_ENTRY = (states: readonly string[]) => `an object {after, to} with after an integer ≥ 1 and to one of ${states.join(', ')}`;
+export const STATE_TIMEOUT_NOT_ALLOWED = (from: string, targets: readonly string[]) => `a state the machine allows from "${from}" (${targets.join(', ')})`;
+export const STATE_TIMEOUT_ON_TERMINAL = (terminal: string) => `not set on the terminal state "${terminal}": a connection in it is closed`;
+export const STATE_POLICY_REFUSED = (from: string, to: string, reason: string) => `A state policy refused "${from}" → "${to}": ${reason}`;
+export const STATE_POLICY_NO_REASON = (policy: string) => `refused by ${policy}`;
+export const STATE_POLICY_FAILED = (policy: string) => `${policy} failed`;
+export const STATE_POLICY_FAILED_LOG = (policy: string) => `State policy ${policy} failed; the transition it was asked about is refused`;
+export const STATE_POLICY_NOT_A_POLICY = (index: number, name: string) =>
+  `RealtimeModule: option "state.policies[${index}]" (${name}) has no decide(change) method; add one or remove it from the list.`;
+export const STATE_CHANGED_MEANWHILE = (connectionId: string, from: string, now: string) =>
+  `Connection "${connectionId}" went from "${from}" to "${now}" while the state policies decided; ask again from "${now}".`;
+export const STATE_TIMEOUT_REFUSED = (connectionId: string, from: string, to: string, reason: string) =>
+  `The timeout of "${from}" could not move ${connectionId} to "${to}": ${reason}; it stays in "${from}".`;
+
+// Adaptive heartbeat: log lines of its changes.
+
+export const HEARTBEAT_STRETCHED = (interval: number, timeout: number, lagMs: number) =>
+  `Heartbeat stretched to every ${interval} ms (timeout ${timeout} ms): the event loop lags ${Math.round(lagMs)} ms; clients were told.`;
+export const HEARTBEAT_RELAXED = (interval: number, timeout: number) =>
+  `Heartbeat back to every ${interval} ms (timeout ${timeout} ms): the event loop keeps up again; clients were told.`;

@@ -75,13 +75,13 @@ describe('RealtimeModule', () => {
     const options = await optionsOf([RealtimeModule.forRootAsync({ imports: [SettingsModule], useClass: RealtimeConfig })]);
 
     expect(options.path).toBe('/live');
-    expect(options.heartbeat).toEqual({ interval: 1000, timeout: 3000 });
+    expect(options.heartbeat).toEqual({ interval: 1000, timeout: 3000, adaptive: false });
   });
 
   it('builds its options with forRootAsync and useExisting', async () => {
     const options = await optionsOf([RealtimeModule.forRootAsync({ imports: [ConfigModule], useExisting: RealtimeConfig })]);
 
-    expect(options.heartbeat).toEqual({ interval: 1000, timeout: 3000 });
+    expect(options.heartbeat).toEqual({ interval: 1000, timeout: 3000, adaptive: false });
   });
 
   it('fails the bootstrap with a message naming a bad option, from forRoot and from forRootAsync', async () => {

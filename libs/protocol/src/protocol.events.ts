@@ -3,6 +3,7 @@ export const ProtocolEvent = {
   Welcome: 'connection:welcome',
   Ping: 'connection:ping',
   Pong: 'connection:pong',
+  Heartbeat: 'connection:heartbeat',
   State: 'connection:state',
   Reauth: 'connection:reauth',
   Resume: 'connection:resume',
@@ -27,6 +28,7 @@ export type ProtocolEventName = (typeof ProtocolEvent)[keyof typeof ProtocolEven
 export const SERVER_EVENTS = [
   ProtocolEvent.Welcome,
   ProtocolEvent.Pong,
+  ProtocolEvent.Heartbeat,
   ProtocolEvent.State,
   ProtocolEvent.ChannelMessage,
   ProtocolEvent.ChannelKicked,

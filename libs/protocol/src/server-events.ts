@@ -2,12 +2,14 @@ import type { ErrorBody, ReplyData } from './frame.types';
 import type { ChannelKicked, ChannelMessage, DirectMessage } from './message.types';
 import type { PresenceDiff, PresenceStateMessage } from './presence.types';
 import type { ServerEventName } from './protocol.events';
-import type { ServerState, Welcome } from './session.types';
+import type { HeartbeatSettings, ServerState, Welcome } from './session.types';
 
 /** The `data` of each event the server sends; one entry per name in `SERVER_EVENTS`. */
 export interface ServerEventPayloads {
   'connection:welcome': Welcome;
   'connection:pong': { t?: unknown };
+  /** The heartbeat's values now in force, sent when the server changes them (adaptive heartbeat). */
+  'connection:heartbeat': HeartbeatSettings;
   'connection:state': ServerState;
   'channel:message': ChannelMessage;
   'channel:kicked': ChannelKicked;

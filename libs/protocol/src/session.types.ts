@@ -35,5 +35,7 @@ export interface ServerState {
   state: string;
   previous: string | null;
   at: number;
+  /** Why the server changed it, when it says (`timeout`: a state's timeout moved it). */
+  reason?: string;
 }
 

@@ -44,12 +44,14 @@ function isPositive(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
+function isHeartbeat(heartbeat: Partial<HeartbeatSettings> | null | undefined): heartbeat is HeartbeatSettings {
+  return isPositive(heartbeat?.interval) && isPositive(heartbeat?.timeout) && heartbeat.timeout > heartbeat.interval;
+}
+
 function readWelcome(data: unknown): Welcome | null {
   const welcome = data as Partial<Welcome> | null;
   if (typeof welcome?.connectionId !== 'string' || typeof welcome.clientId !== 'string') return null;
-  const heartbeat = welcome.heartbeat;
-  const valid = isPositive(heartbeat?.interval) && isPositive(heartbeat?.timeout) && heartbeat.timeout > heartbeat.interval;
-  return { ...(welcome as Welcome), heartbeat: valid ? heartbeat : DEFAULT_HEARTBEAT };
+  return { ...(welcome as Welcome), heartbeat: isHeartbeat(welcome.heartbeat) ? welcome.heartbeat : DEFAULT_HEARTBEAT };
 }
 
 /**
@@ -79,9 +81,19 @@ export class ConnectionManager {
     this.token = settings.token;
   }
 
-  /** The welcome of the connection that is up. */
+  /** The welcome of the connection that is up; its `heartbeat` is the one in force (see `adoptHeartbeat`). */
   get welcome(): Welcome | undefined {
     return this.current;
+  }
+
+  /** `connection:heartbeat`: the server changed the interval and timeout; false when they are not valid. */
+  adoptHeartbeat(data: unknown): boolean {
+    const heartbeat = data as Partial<HeartbeatSettings> | null;
+    if (!isHeartbeat(heartbeat)) return false;
+    const settings = { interval: heartbeat.interval, timeout: heartbeat.timeout };
+    this.heartbeat?.adopt(settings);
+    if (this.current) this.current = { ...this.current, heartbeat: settings };
+    return true;
   }
 
   connect(): void {

@@ -18,15 +18,22 @@ export class HeartbeatMonitor {
   private lastPing = 0;
 
   constructor(
-    private readonly settings: HeartbeatSettings,
+    private settings: HeartbeatSettings,
     private readonly seesPings: boolean,
     private readonly hooks: HeartbeatHooks,
   ) {}
 
   start(): void {
     this.lastSeen = this.lastPing = Date.now();
-    // Checking twice per interval bounds how late a dead connection is noticed to half an interval.
-    this.timer = setInterval(() => this.check(), Math.max(1, Math.floor(this.settings.interval / 2)));
+    this.watch();
+  }
+
+  /** The server changed the values in force (`connection:heartbeat`): use them from now on. */
+  adopt(settings: HeartbeatSettings): void {
+    this.settings = { interval: settings.interval, timeout: settings.timeout };
+    if (this.timer === undefined) return;
+    clearInterval(this.timer);
+    this.watch();
   }
 
   seen(): void {
@@ -36,6 +43,11 @@ export class HeartbeatMonitor {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  private watch(): void {
+    // Checking twice per interval bounds how late a dead connection is noticed to half an interval.
+    this.timer = setInterval(() => this.check(), Math.max(1, Math.floor(this.settings.interval / 2)));
   }
 
   private check(): void {

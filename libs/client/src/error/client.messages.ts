@@ -38,6 +38,7 @@ export const ClientMessages = {
   badToken: (token: unknown) => `A token must be a non-empty string; got ${describe(token)}.`,
   secondWelcome: () => 'The server sent a second connection:welcome on a connection that is up; it was ignored.',
   badWelcome: () => 'The server\'s connection:welcome has no connectionId and clientId; reconnecting.',
+  badHeartbeat: () => 'The server\'s connection:heartbeat has no valid interval and timeout (numbers, timeout > interval); keeping the ones in force.',
   badFrame: (text: string) => `The server sent a frame that is not a JSON object with an event: ${text.slice(0, 80)}`,
   notJoined: (channel: string) => `Join "${channel}" before publishing to it or using its presence.`,
   cancelledJoin: (channel: string) => `leave() was called before the join of "${channel}" completed.`,

@@ -7,6 +7,7 @@ import { ConnectionService } from '../services/connection/connection.service';
 import { ConnectionStateService } from '../services/connection/connection-state.service';
 import { PresenceService } from '../services/presence/presence.service';
 import { REALTIME_OPTIONS } from '../realtime.constants';
+import { resolveHooksOptions } from '../options/hooks-options.resolver';
 import { OnChannel, OnConnection, OnConnectionState, OnPresence } from './decorators';
 import { HOOK_FAILED, HOOK_STREAM_FAILED } from '../realtime.messages';
 import { RealtimeHooksMetadataAccessor } from './hooks-metadata.accessor';
@@ -96,7 +97,7 @@ async function start(hooks: { providers?: Type[]; controllers?: Type[] }): Promi
       RealtimeHooksExplorer,
       RealtimeHooksMetadataAccessor,
       Calls,
-      { provide: REALTIME_OPTIONS, useValue: { logLevels: ['error', 'warn'] } },
+      { provide: REALTIME_OPTIONS, useValue: { logLevels: ['error', 'warn'], hooks: resolveHooksOptions(undefined) } },
       { provide: ConnectionService, useValue: { connection$: streams.connection } },
       { provide: ConnectionStateService, useValue: { connectionState$: streams.state } },
       { provide: PresenceService, useValue: { presence$: streams.presence } },
@@ -422,6 +423,49 @@ describe('RealtimeHooksRunner', () => {
     });
   });
 
+  describe('queues', () => {
+    @Injectable()
+    class StuckPresence {
+      constructor(private readonly calls: Calls) {}
+
+      @OnPresence('join')
+      stuck(event: PresenceEvent): Promise<void> {
+        this.calls.record(`stuck:${event.clientId}`);
+        return new Promise(() => undefined);
+      }
+
+      @OnChannel('message')
+      said(event: ChannelEvent) {
+        this.calls.record(`said:${event.channel}`);
+      }
+
+      @OnConnection('close')
+      closed(event: ConnectionEvent) {
+        this.calls.record(`closed:${event.connectionId}`);
+      }
+    }
+
+    it("holds up its own stream's later events behind a stuck hook, and no other stream", async () => {
+      running = await start({ providers: [StuckPresence] });
+      const { streams, calls } = running;
+      streams.presence.next(presence('join', 'room:1', 'alice'));
+      streams.presence.next(presence('join', 'room:1', 'bob'));
+      streams.message.next(channelEvent('message', 'room:1'));
+      streams.connection.next(connection('close', 'c7'));
+      await calls.until('closed:c7');
+      await calls.until('said:room:1');
+
+      expect(calls.list).toEqual(['stuck:alice', 'said:room:1', 'closed:c7']);
+      expect(running.app.get(RealtimeHooksRunner).queues()).toEqual([
+        { queue: 'connection$', depth: 0, dropped: 0 },
+        { queue: 'connectionState$', depth: 0, dropped: 0 },
+        { queue: 'presence$', depth: 1, dropped: 0 },
+        { queue: 'channel$', depth: 0, dropped: 0 },
+        { queue: 'message$', depth: 0, dropped: 0 },
+      ]);
+    });
+  });
+
   describe('subscriptions', () => {
     @Injectable()
     class BusyHooks {
@@ -459,7 +503,7 @@ describe('RealtimeHooksRunner', () => {
           RealtimeHooksMetadataAccessor,
           Calls,
           BusyHooks,
-          { provide: REALTIME_OPTIONS, useValue: { logLevels: [] } },
+          { provide: REALTIME_OPTIONS, useValue: { logLevels: [], hooks: resolveHooksOptions(undefined) } },
           { provide: ConnectionService, useValue: { connection$: streams.connection } },
           { provide: ConnectionStateService, useValue: { connectionState$: streams.state } },
           { provide: PresenceService, useValue: { presence$: streams.presence } },

@@ -21,7 +21,9 @@ function inChannel(type: string, pattern: string | undefined) {
 
 /**
  * Runs the hooks the explorer finds on the services' event streams, from the application's bootstrap to
- * its shutdown.
+ * its shutdown: one queue per stream (`connection$`, `connectionState$`, `presence$`, `channel$`, `message$`),
+ * so that the events of a stream keep their order (a connection's open before its close, a join before its
+ * leave) while a slow hook holds up its own stream only.
  */
 @Injectable()
 export class RealtimeHooksRunner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -41,15 +43,21 @@ export class RealtimeHooksRunner implements OnApplicationBootstrap, OnApplicatio
     @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
   ) {
     const log = new RealtimeLogger('RealtimeHooks', options.logLevels);
-    this.connectionHooks = new HookChain('connection$', (e) => `connection ${e.type} of ${e.connectionId}`, log);
+    const queue = options.hooks;
+    this.connectionHooks = new HookChain('connection$', (e) => `connection ${e.type} of ${e.connectionId}`, log, queue);
     this.stateHooks = new HookChain(
       'connectionState$',
       (e) => `connection state change ${e.from ?? 'none'} → ${e.to} of ${e.connectionId}`,
       log,
+      queue,
     );
-    this.presenceHooks = new HookChain('presence$', (e) => `presence ${e.type} of ${e.clientId} in "${e.channel}"`, log);
-    this.channelHooks = new HookChain('channel$', (e) => `channel ${e.type} in "${e.channel}"`, log);
-    this.messageHooks = new HookChain('message$', (e) => `channel message in "${e.channel}"`, log);
+    this.presenceHooks = new HookChain('presence$', (e) => `presence ${e.type} of ${e.clientId} in "${e.channel}"`, log, queue);
+    this.channelHooks = new HookChain('channel$', (e) => `channel ${e.type} in "${e.channel}"`, log, queue);
+    this.messageHooks = new HookChain('message$', (e) => `channel message in "${e.channel}"`, log, queue);
+  }
+
+  private get chains(): Array<Pick<HookChain<unknown>, 'stream' | 'depth' | 'dropped' | 'timer' | 'stop'>> {
+    return [this.connectionHooks, this.stateHooks, this.presenceHooks, this.channelHooks, this.messageHooks];
   }
 
   onApplicationBootstrap(): void {
@@ -64,13 +72,19 @@ export class RealtimeHooksRunner implements OnApplicationBootstrap, OnApplicatio
 
   onApplicationShutdown(): void {
     this.subscription.unsubscribe();
+    for (const chain of this.chains) chain.stop();
   }
 
   /** @internal For `RealtimeMetricsModule`: times every hook run, told with its stream (`presence$`…). */
   timeHooks(observe: (stream: string, hook: string, seconds: number) => void): void {
-    for (const chain of [this.connectionHooks, this.stateHooks, this.presenceHooks, this.channelHooks, this.messageHooks]) {
+    for (const chain of this.chains) {
       chain.timer = (hook, seconds) => observe(chain.stream, hook, seconds);
     }
+  }
+
+  /** @internal For `RealtimeMetricsModule`: each stream's queue, the events waiting in it and those it dropped. */
+  queues(): Array<{ queue: string; depth: number; dropped: number }> {
+    return this.chains.map((chain) => ({ queue: chain.stream, depth: chain.depth, dropped: chain.dropped }));
   }
 
   private listen<E>(chain: HookChain<E>, source: Observable<E>): void {

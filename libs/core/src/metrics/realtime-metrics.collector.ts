@@ -183,6 +183,13 @@ export class RealtimeMetricsCollector implements OnModuleInit, OnApplicationShut
       registers: [registry],
     });
     hooks.timeHooks((stream, hook, seconds) => hookRun.observe({ stream, hook }, seconds));
+    const queues = perScrape(() => hooks.queues());
+    this.gauge('hook_queue_depth', 'Events waiting for their hooks, by queue (one per stream: connection$, presence$…).', ['queue'], () =>
+      queues().map(({ queue, depth }) => [{ queue }, depth]),
+    );
+    this.counter('hook_events_dropped_total', 'Events a full hook queue dropped (hooks.overflow), by queue.', ['queue'], () =>
+      queues().map(({ queue, dropped }) => [{ queue }, dropped]),
+    );
   }
 
   private named(name: string): string {

@@ -5,6 +5,7 @@ import type { ConnectionInfo } from '../services/connection/connection.service';
 import type { RealtimeEngine } from '../engine/realtime-engine.interface';
 import type { RealtimeMiddleware } from '../pipeline/middleware/realtime-middleware.interface';
 import type { DrainOptions } from './drain-options.interface';
+import type { HooksOptions } from './hooks-options.interface';
 import type { CompressionOptions, LimitsOptions, OriginOptions, RateLimitOptions } from './security-options.interface';
 
 /** What `authenticate` returns for an accepted upgrade. */
@@ -40,6 +41,24 @@ export interface HeartbeatOptions {
   interval?: number;
   /** A connection silent (no pong, no frame) for this long is closed with 4000. Default `60000`. */
   timeout?: number;
+  /**
+   * Stretch the interval while the event loop lags, and spread the pings over it; `false` pings every
+   * quiet connection in one round per `interval`, as always. Default `false`.
+   */
+  adaptive?: AdaptiveHeartbeatOptions | false;
+}
+
+/**
+ * The adaptive heartbeat: while the event loop's lag (99th percentile over the interval in force) exceeds
+ * `lagThreshold`, the interval doubles, up to `maxInterval`; after three intervals with the lag under half
+ * the threshold, it halves, down to `interval`. The timeout stretches in proportion. Each change is
+ * announced to every connection as `connection:heartbeat` `{interval, timeout}`.
+ */
+export interface AdaptiveHeartbeatOptions {
+  /** Longest interval, in ms; at least `interval`. Default `4 × interval`. */
+  maxInterval?: number;
+  /** Event-loop lag, in ms, above which the interval stretches. Default `100`. */
+  lagThreshold?: number;
 }
 
 export interface PresenceOptions {
@@ -67,6 +86,49 @@ export interface StateMachineOptions {
   clientStates?: string[];
   /** State changes kept per connection. Default `20`. */
   historySize?: number;
+  /**
+   * Asked, in this order, before a client's (`connection:state`), the server's
+   * (`ConnectionStateService.transition`) or a timeout's transition that the machine allows; the first
+   * refusal wins. Functions, objects with `decide`, or classes with `decide` that Nest instantiates with
+   * their dependencies. Opening and closing a connection ask none. Default `[]`.
+   */
+  policies?: Array<StatePolicy | StatePolicyProvider | Type<StatePolicyProvider>>;
+  /**
+   * Per-state time limits, `state → {after, to}`: a connection that stays `after` ms in the state moves to
+   * `to` with reason `'timeout'`. `to` must be allowed from the state; the terminal state takes none.
+   * Default `{}` (no state times out).
+   */
+  timeouts?: Record<string, StateTimeout>;
+}
+
+/** A transition about to happen, as state policies see it. */
+export interface StateChangeRequest {
+  connectionId: string;
+  clientId: string;
+  claims: Record<string, unknown>;
+  from: string;
+  to: string;
+  reason?: string;
+  /** Who asked: the client (`connection:state`), server code (`ConnectionStateService.transition`) or a state's timeout. */
+  by: 'client' | 'server' | 'timeout';
+}
+
+/** `true` allows the transition; `false` refuses it, a string refuses it with that reason. */
+export type StatePolicyDecision = boolean | string;
+
+/** Allows or refuses a transition; see `StatePolicyDecision`. */
+export type StatePolicy = (change: StateChangeRequest) => StatePolicyDecision | Promise<StatePolicyDecision>;
+
+/** A state policy as a provider: a class Nest instantiates, or an object. */
+export interface StatePolicyProvider {
+  decide(change: StateChangeRequest): StatePolicyDecision | Promise<StatePolicyDecision>;
+}
+
+export interface StateTimeout {
+  /** Milliseconds in the state before the move; an integer ≥ 1. */
+  after: number;
+  /** The state to move to; the machine must allow it from the timed state. */
+  to: string;
 }
 
 export interface CleanupOptions {
@@ -108,6 +170,8 @@ export interface RealtimeModuleOptions {
   resume?: ResumeOptions | false;
   /** How a drain closes this node's connections (`ConnectionService.drain`), and whether the shutdown drains. Defaults: see `DrainOptions`. */
   drain?: DrainOptions;
+  /** How hooks run: a bounded queue per event stream, its overflow policy and a timeout per hook. Defaults: see `HooksOptions`. */
+  hooks?: HooksOptions;
   /** The library's log levels, through Nest's `Logger`. Default `['log', 'warn', 'error', 'fatal']`. */
   logLevels?: LogLevel[];
   /** Browser origins allowed to connect; `false` checks none. Default: the server's own origin and clients without an Origin header. */

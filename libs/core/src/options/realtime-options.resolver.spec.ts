@@ -11,7 +11,7 @@ describe('resolveRealtimeOptions', () => {
 
       expect(options.path).toBe('/realtime');
       expect(options.authenticate).toBeUndefined();
-      expect(options.heartbeat).toEqual({ interval: 25_000, timeout: 60_000 });
+      expect(options.heartbeat).toEqual({ interval: 25_000, timeout: 60_000, adaptive: false });
       expect(options.channels).toEqual([]);
       expect(options.presence).toEqual({ maxMetaBytes: 2048, maxMetaDepth: 4, batchMs: 20 });
       expect(options.state).toEqual({
@@ -21,6 +21,8 @@ describe('resolveRealtimeOptions', () => {
         transitions: DEFAULT_TRANSITIONS,
         clientStates: ['connected', 'idle'],
         historySize: 20,
+        policies: [],
+        timeouts: {},
       });
       expect(options.cleanup).toEqual({ interval: 1000, batchSize: 500, maxRetries: 3 });
       expect(options.maxFrameBytes).toBe(1_048_576);
@@ -64,7 +66,7 @@ describe('resolveRealtimeOptions', () => {
 
       expect(options.path).toBe('/ws');
       expect(options.authenticate).toBe(authenticate);
-      expect(options.heartbeat).toEqual({ interval: 1000, timeout: 60_000 });
+      expect(options.heartbeat).toEqual({ interval: 1000, timeout: 60_000, adaptive: false });
       expect(options.presence).toEqual({ maxMetaBytes: 2048, maxMetaDepth: 4, batchMs: 0 });
       expect(options.cleanup).toEqual({ interval: 1000, batchSize: 2, maxRetries: 0 });
       expect(options.maxFrameBytes).toBe(64);
@@ -90,6 +92,8 @@ describe('resolveRealtimeOptions', () => {
       ['heartbeat.interval zero', { heartbeat: { interval: 0 } }, 'heartbeat.interval', AN_INTEGER(1), 0],
       ['heartbeat.interval fractional', { heartbeat: { interval: 1.5 } }, 'heartbeat.interval', AN_INTEGER(1), 1.5],
       ['heartbeat.timeout a string', { heartbeat: { timeout: '60s' } }, 'heartbeat.timeout', AN_INTEGER(1), '60s'],
+      ['heartbeat.adaptive true', { heartbeat: { adaptive: true } }, 'heartbeat.adaptive', AN_OBJECT(true), true],
+      ['heartbeat.adaptive.lagThreshold zero', { heartbeat: { adaptive: { lagThreshold: 0 } } }, 'heartbeat.adaptive.lagThreshold', AN_INTEGER(1), 0],
       ['channels not an array', { channels: { pattern: 'a' } }, 'channels', 'an array of channel rules', { pattern: 'a' }],
       ['channels[0] not an object', { channels: [null] }, 'channels[0]', 'an object with a pattern', null],
       ['presence.maxMetaBytes negative', { presence: { maxMetaBytes: -1 } }, 'presence.maxMetaBytes', AN_INTEGER(1), -1],
@@ -111,6 +115,26 @@ describe('resolveRealtimeOptions', () => {
       );
       expect(failure({ heartbeat: { interval: 5000, timeout: 4000 } })).toContain('option "heartbeat.timeout"');
       expect(failure({ heartbeat: { interval: 5000, timeout: 5001 } })).toBeUndefined();
+    });
+
+    it('refuses a heartbeat.adaptive.maxInterval below heartbeat.interval', () => {
+      expect(failure({ heartbeat: { interval: 5000, adaptive: { maxInterval: 4000 } } })).toBe(
+        invalid('heartbeat.adaptive.maxInterval', 'a number at least heartbeat.interval (5000)', 4000),
+      );
+      expect(failure({ heartbeat: { interval: 5000, adaptive: { maxInterval: 5000 } } })).toBeUndefined();
+    });
+
+    it('resolves heartbeat.adaptive: off by default, and 4 × interval and 100 ms when given without values', () => {
+      expect(resolveRealtimeOptions({ heartbeat: { adaptive: false } }).heartbeat.adaptive).toBe(false);
+      expect(resolveRealtimeOptions({ heartbeat: { interval: 1000, timeout: 3000, adaptive: {} } }).heartbeat).toEqual({
+        interval: 1000,
+        timeout: 3000,
+        adaptive: { maxInterval: 4000, lagThreshold: 100 },
+      });
+      expect(resolveRealtimeOptions({ heartbeat: { adaptive: { maxInterval: 60_000, lagThreshold: 250 } } }).heartbeat.adaptive).toEqual({
+        maxInterval: 60_000,
+        lagThreshold: 250,
+      });
     });
 
     it('refuses an interval above the default timeout when no timeout is given', () => {
@@ -206,6 +230,8 @@ describe('resolveRealtimeOptions', () => {
         transitions: { online: ['away', 'busy'], away: ['online'], busy: ['online'] },
         clientStates: ['online', 'away', 'busy'],
         historySize: 3,
+        policies: [],
+        timeouts: {},
       });
     });
 

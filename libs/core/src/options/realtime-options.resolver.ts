@@ -1,17 +1,27 @@
-import type { LogLevel } from '@nestjs/common';
+import type { LogLevel, Type } from '@nestjs/common';
 import { ChannelRule, compileChannelRules, CompiledChannelRule } from '../services/channel/channel.options';
 import { MemoryEngine } from '../engine/memory/memory.engine';
 import type { RealtimeEngine } from '../engine/realtime-engine.interface';
-import type { Authenticate, RealtimeModuleOptions } from './realtime-options.interface';
+import type { Authenticate, HeartbeatOptions, RealtimeModuleOptions } from './realtime-options.interface';
+import type { StateMachineOptions, StatePolicy, StatePolicyProvider, StateTimeout } from './realtime-options.interface';
+import { AN_INTEGER, STATE_POLICY_ENTRY, STATE_TIMEOUT_ENTRY, STATE_TIMEOUT_NOT_ALLOWED, STATE_TIMEOUT_ON_TERMINAL } from '../realtime.messages';
 import { moduleOptionChecks as check } from './option.checks';
 import { resolveDrainOptions, ResolvedDrainOptions } from './drain-options.resolver';
+import { resolveHooksOptions, ResolvedHooksOptions } from './hooks-options.resolver';
 import { resolveSecurityOptions, ResolvedSecurityOptions } from './security-options.resolver';
+
+export interface ResolvedHeartbeatOptions {
+  interval: number;
+  timeout: number;
+  /** false: a fixed interval. */
+  adaptive: { maxInterval: number; lagThreshold: number } | false;
+}
 
 /** Options with every default applied and every value checked. */
 export interface ResolvedRealtimeOptions extends ResolvedSecurityOptions {
   path: string;
   authenticate?: Authenticate;
-  heartbeat: { interval: number; timeout: number };
+  heartbeat: ResolvedHeartbeatOptions;
   channels: CompiledChannelRule[];
   presence: { maxMetaBytes: number; maxMetaDepth: number; batchMs: number };
   state: {
@@ -21,6 +31,8 @@ export interface ResolvedRealtimeOptions extends ResolvedSecurityOptions {
     transitions: Record<string, string[]>;
     clientStates: string[];
     historySize: number;
+    policies: Array<StatePolicy | StatePolicyProvider | Type<StatePolicyProvider>>;
+    timeouts: Record<string, StateTimeout>;
   };
   cleanup: { interval: number; batchSize: number; maxRetries: number };
   maxFrameBytes: number;
@@ -28,6 +40,7 @@ export interface ResolvedRealtimeOptions extends ResolvedSecurityOptions {
   /** false: no resume. */
   resume: { ttl: number } | false;
   drain: ResolvedDrainOptions;
+  hooks: ResolvedHooksOptions;
   logLevels: LogLevel[];
 }
 
@@ -39,6 +52,22 @@ export const DEFAULT_TRANSITIONS: Record<string, string[]> = {
   error: ['reconnecting', 'disconnected'],
   disconnected: [],
 };
+function resolveHeartbeat(raw: Partial<HeartbeatOptions>): ResolvedHeartbeatOptions {
+  const interval = check.integer('heartbeat.interval', raw.interval, 25_000, 1);
+  const timeout = check.integer('heartbeat.timeout', raw.timeout, 60_000, 1);
+  if (timeout <= interval) {
+    throw check.fail('heartbeat.timeout', `a number greater than heartbeat.interval (${interval})`, timeout);
+  }
+  const adaptiveRaw = check.sectionOrOff('heartbeat.adaptive', raw.adaptive ?? false);
+  if (!adaptiveRaw) return { interval, timeout, adaptive: false };
+  const maxInterval = check.integer('heartbeat.adaptive.maxInterval', adaptiveRaw.maxInterval, 4 * interval, 1);
+  if (maxInterval < interval) {
+    throw check.fail('heartbeat.adaptive.maxInterval', `a number at least heartbeat.interval (${interval})`, maxInterval);
+  }
+  const lagThreshold = check.integer('heartbeat.adaptive.lagThreshold', adaptiveRaw.lagThreshold, 100, 1);
+  return { interval, timeout, adaptive: { maxInterval, lagThreshold } };
+}
+
 function resolveState(value: RealtimeModuleOptions['state']): ResolvedRealtimeOptions['state'] {
   const raw = check.section('state', value);
   const states = check.stringList('state.states', raw.states, DEFAULT_STATES);
@@ -75,7 +104,42 @@ function resolveState(value: RealtimeModuleOptions['state']): ResolvedRealtimeOp
     transitions,
     clientStates,
     historySize: check.integer('state.historySize', raw.historySize, 20, 1),
+    policies: resolveStatePolicies(raw.policies),
+    timeouts: resolveStateTimeouts(raw.timeouts, states, terminal, transitions),
   };
+}
+
+function resolveStatePolicies(value: StateMachineOptions['policies']): ResolvedRealtimeOptions['state']['policies'] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw check.fail('state.policies', `an array of ${STATE_POLICY_ENTRY}`, value);
+  value.forEach((entry, index) => {
+    const usable =
+      typeof entry === 'function' || (typeof entry === 'object' && entry !== null && typeof (entry as StatePolicyProvider).decide === 'function');
+    if (!usable) throw check.fail(`state.policies[${index}]`, STATE_POLICY_ENTRY, entry);
+  });
+  return [...value];
+}
+
+function resolveStateTimeouts(
+  value: StateMachineOptions['timeouts'],
+  states: string[],
+  terminal: string,
+  transitions: Record<string, string[]>,
+): Record<string, StateTimeout> {
+  const raw = check.section('state.timeouts', value) as Record<string, unknown>;
+  const timeouts: Record<string, StateTimeout> = {};
+  for (const [state, entry] of Object.entries(raw)) {
+    const name = `state.timeouts.${state}`;
+    if (!states.includes(state)) throw check.fail(`state.timeouts (state "${state}")`, `one of state.states (${states.join(', ')})`, state);
+    if (state === terminal) throw check.fail(name, STATE_TIMEOUT_ON_TERMINAL(terminal), entry);
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw check.fail(name, STATE_TIMEOUT_ENTRY(states), entry);
+    const { after, to } = entry as Partial<StateTimeout>;
+    if (after === undefined) throw check.fail(`${name}.after`, AN_INTEGER(1), after);
+    const targets = [...new Set([...(transitions[state] ?? []), terminal])];
+    if (typeof to !== 'string' || !targets.includes(to)) throw check.fail(`${name}.to`, STATE_TIMEOUT_NOT_ALLOWED(state, targets), to);
+    timeouts[state] = { after: check.integer(`${name}.after`, after, 0, 1), to };
+  }
+  return timeouts;
 }
 
 /** Applies the defaults and checks every option; a bad option fails the bootstrap with its name. */
@@ -86,13 +150,7 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
   const heartbeatRaw = check.section('heartbeat', raw.heartbeat);
   const presenceRaw = check.section('presence', raw.presence);
   const cleanupRaw = check.section('cleanup', raw.cleanup);
-  const heartbeat = {
-    interval: check.integer('heartbeat.interval', heartbeatRaw.interval, 25_000, 1),
-    timeout: check.integer('heartbeat.timeout', heartbeatRaw.timeout, 60_000, 1),
-  };
-  if (heartbeat.timeout <= heartbeat.interval) {
-    throw check.fail('heartbeat.timeout', `a number greater than heartbeat.interval (${heartbeat.interval})`, heartbeat.timeout);
-  }
+  const heartbeat = resolveHeartbeat(heartbeatRaw);
   if (raw.channels !== undefined && !Array.isArray(raw.channels)) {
     throw check.fail('channels', 'an array of channel rules', raw.channels);
   }
@@ -123,6 +181,7 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
     engine,
     resume: resumeRaw === false ? false : { ttl: check.integer('resume.ttl', resumeRaw.ttl, 120_000, 1000) },
     drain: resolveDrainOptions(raw.drain),
+    hooks: resolveHooksOptions(raw.hooks),
     logLevels,
     ...resolveSecurityOptions(raw, maxFrameBytes),
   };

@@ -3,6 +3,7 @@ import { CleanupService } from './cleanup/cleanup.service';
 import { RealtimeSweepers } from './cleanup/realtime.sweepers';
 import { ClusterSweepers } from './cluster/cluster.sweepers';
 import { PresenceResync } from './cluster/presence-resync';
+import { HeartbeatCadence } from './heartbeat/heartbeat.cadence';
 import { HeartbeatScheduler } from './heartbeat/heartbeat.scheduler';
 import { IdleConnectionsSweeper } from './idle/idle-connections.sweeper';
 
@@ -12,5 +13,6 @@ export const upkeepProviders: Provider[] = [
   IdleConnectionsSweeper,
   ClusterSweepers,
   PresenceResync,
+  HeartbeatCadence,
   HeartbeatScheduler,
 ];

@@ -1,8 +1,7 @@
 import { isObservable } from 'rxjs';
 import type { ConnectionStateChange } from '../../hooks/realtime-events';
 import type { RealtimeModuleOptions } from '../../options/realtime-options.interface';
-import { RealtimeException } from '../../errors/realtime.exception';
-import { createRealtimeTestBed, FakeSocket, RealtimeTestBed } from '../../testing/internal/unit-fakes';
+import { createRealtimeTestBed, FakeSocket, RealtimeTestBed, refusal } from '../../testing/internal/unit-fakes';
 import { ConnectionStateService } from './connection-state.service';
 import type { RealtimeConnection } from './realtime-connection';
 
@@ -30,16 +29,6 @@ describe('ConnectionStateService', () => {
 
   afterEach(() => jest.useRealTimers());
 
-  function refused(run: () => unknown): RealtimeException {
-    try {
-      run();
-    } catch (error) {
-      expect(error).toBeInstanceOf(RealtimeException);
-      return error as RealtimeException;
-    }
-    throw new Error('expected the call to be refused');
-  }
-
   describe('start', () => {
     it('puts a new connection in the initial state and announces it once', () => {
       states.start(connection);
@@ -65,11 +54,11 @@ describe('ConnectionStateService', () => {
       changes.length = 0;
     });
 
-    it('goes connected → idle → connected, timestamping and announcing each change', () => {
+    it('goes connected → idle → connected, timestamping and announcing each change', async () => {
       jest.setSystemTime(T0 + 1000);
-      const toIdle = states.transition('c1', 'idle', 'no input');
+      const toIdle = await states.transition('c1', 'idle', 'no input');
       jest.setSystemTime(T0 + 2500);
-      const back = states.transition('c1', 'connected');
+      const back = await states.transition('c1', 'connected');
 
       expect(toIdle).toEqual({ connectionId: 'c1', clientId: 'alice', from: 'connected', to: 'idle', at: T0 + 1000, reason: 'no input' });
       expect(back).toEqual({ connectionId: 'c1', clientId: 'alice', from: 'idle', to: 'connected', at: T0 + 2500 });
@@ -86,13 +75,13 @@ describe('ConnectionStateService', () => {
       ]);
     });
 
-    it('refuses a transition the machine does not allow and changes nothing', () => {
-      states.transition('c1', 'error');
+    it('refuses a transition the machine does not allow and changes nothing', async () => {
+      await states.transition('c1', 'error');
       socket.send.mockClear();
       changes.length = 0;
       const historyBefore = states.history('c1');
 
-      const error = refused(() => states.transition('c1', 'connected'));
+      const error = await refusal(() => states.transition('c1', 'connected'));
 
       expect(error.code).toBe('invalid');
       expect(error.message).toBe('A connection cannot go from "error" to "connected"; from "error" it may go to reconnecting, disconnected.');
@@ -102,10 +91,10 @@ describe('ConnectionStateService', () => {
       expect(changes).toEqual([]);
     });
 
-    it('refuses an unknown state and changes nothing', () => {
+    it('refuses an unknown state and changes nothing', async () => {
       const historyBefore = states.history('c1');
 
-      const error = refused(() => states.transition('c1', 'sleeping'));
+      const error = await refusal(() => states.transition('c1', 'sleeping'));
 
       expect(error.code).toBe('invalid');
       expect(error.message).toContain('Unknown connection state "sleeping"');
@@ -115,8 +104,8 @@ describe('ConnectionStateService', () => {
       expect(changes).toEqual([]);
     });
 
-    it('sends nothing and records nothing when asked for the current state', () => {
-      const current = states.transition('c1', 'connected');
+    it('sends nothing and records nothing when asked for the current state', async () => {
+      const current = await states.transition('c1', 'connected');
 
       expect(current).toEqual({ connectionId: 'c1', clientId: 'alice', from: null, to: 'connected', at: T0, reason: 'open' });
       expect(states.history('c1')).toHaveLength(1);
@@ -124,8 +113,8 @@ describe('ConnectionStateService', () => {
       expect(changes).toEqual([]);
     });
 
-    it('refuses a connection it does not know with not_found', () => {
-      const error = refused(() => states.transition('nobody', 'idle'));
+    it('refuses a connection it does not know with not_found', async () => {
+      const error = await refusal(() => states.transition('nobody', 'idle'));
 
       expect(error.code).toBe('not_found');
       expect(states.get('nobody')).toBeUndefined();
@@ -137,7 +126,7 @@ describe('ConnectionStateService', () => {
       states.start(connection);
       for (const [index, to] of ['idle', 'connected', 'idle', 'connected'].entries()) {
         jest.setSystemTime(T0 + (index + 1) * 100);
-        states.transition('c1', to);
+        await states.transition('c1', to);
       }
 
       expect(states.history('c1').map((change) => [change.from, change.to, change.at])).toEqual([
@@ -153,11 +142,11 @@ describe('ConnectionStateService', () => {
       await setUp({ state: { historySize: 1 } });
       states.start(connection);
       jest.setSystemTime(T0 + 100);
-      const idle = states.transition('c1', 'idle');
+      const idle = await states.transition('c1', 'idle');
       jest.setSystemTime(T0 + 200);
 
       expect(states.history('c1')).toEqual([idle]);
-      expect(states.transition('c1', 'idle')).toBe(idle);
+      expect(await states.transition('c1', 'idle')).toBe(idle);
       expect(connection.stateHistory).toEqual([idle]);
     });
 
@@ -176,15 +165,15 @@ describe('ConnectionStateService', () => {
       changes.length = 0;
     });
 
-    it('lets a client move between the client states', () => {
-      const change = states.requestByClient(connection, 'idle');
+    it('lets a client move between the client states', async () => {
+      const change = await states.requestByClient(connection, 'idle');
 
       expect(change).toEqual({ connectionId: 'c1', clientId: 'alice', from: 'connected', to: 'idle', at: T0, reason: 'client request' });
       expect(socket.frames()).toEqual([{ event: 'connection:state', data: { state: 'idle', previous: 'connected', at: T0 } }]);
     });
 
-    it.each(['reconnecting', 'error', 'disconnected'])('refuses the server-only state %s with forbidden, changing nothing', (to) => {
-      const error = refused(() => states.requestByClient(connection, to));
+    it.each(['reconnecting', 'error', 'disconnected'])('refuses the server-only state %s with forbidden, changing nothing', async (to) => {
+      const error = await refusal(() => states.requestByClient(connection, to));
 
       expect(error.code).toBe('forbidden');
       expect(error.message).toBe(`A client may only ask for the states connected, idle; "${to}" is the server's to set.`);
@@ -194,23 +183,23 @@ describe('ConnectionStateService', () => {
       expect(changes).toEqual([]);
     });
 
-    it('refuses a client state the machine does not allow from the current one', () => {
-      states.transition('c1', 'reconnecting');
+    it('refuses a client state the machine does not allow from the current one', async () => {
+      await states.transition('c1', 'reconnecting');
       socket.send.mockClear();
 
-      const error = refused(() => states.requestByClient(connection, 'idle'));
+      const error = await refusal(() => states.requestByClient(connection, 'idle'));
 
       expect(error.code).toBe('invalid');
       expect(connection.state).toBe('reconnecting');
       expect(socket.send).not.toHaveBeenCalled();
     });
 
-    it('sends nothing when a client asks for the state it is in', () => {
-      states.requestByClient(connection, 'idle');
+    it('sends nothing when a client asks for the state it is in', async () => {
+      await states.requestByClient(connection, 'idle');
       socket.send.mockClear();
       changes.length = 0;
 
-      const current = states.requestByClient(connection, 'idle');
+      const current = await states.requestByClient(connection, 'idle');
 
       expect(current.to).toBe('idle');
       expect(states.history('c1')).toHaveLength(2);
@@ -222,14 +211,14 @@ describe('ConnectionStateService', () => {
       await setUp({ state: { clientStates: ['connected', 'idle', 'reconnecting'] } });
       states.start(connection);
 
-      expect(states.requestByClient(connection, 'reconnecting').to).toBe('reconnecting');
+      expect((await states.requestByClient(connection, 'reconnecting')).to).toBe('reconnecting');
     });
   });
 
   describe('finish', () => {
-    it('puts a closed connection in the terminal state from any state, once', () => {
+    it('puts a closed connection in the terminal state from any state, once', async () => {
       states.start(connection);
-      states.transition('c1', 'idle');
+      await states.transition('c1', 'idle');
       changes.length = 0;
 
       states.finish(connection, 'closed 1000');
@@ -248,13 +237,13 @@ describe('ConnectionStateService', () => {
       expect((states.connectionState$ as unknown as { complete?: unknown }).complete).toBeUndefined();
     });
 
-    it('emits every change to every subscriber and completes at shutdown', () => {
+    it('emits every change to every subscriber and completes at shutdown', async () => {
       const second: string[] = [];
       let completed = false;
       states.connectionState$.subscribe({ next: (change) => second.push(change.to), complete: () => (completed = true) });
 
       states.start(connection);
-      states.transition('c1', 'idle');
+      await states.transition('c1', 'idle');
       states.onApplicationShutdown();
 
       expect(changes.map((change) => change.to)).toEqual(['connected', 'idle']);
@@ -275,10 +264,10 @@ describe('ConnectionStateService', () => {
         },
       });
       states.start(connection);
-      states.requestByClient(connection, 'busy');
+      await states.requestByClient(connection, 'busy');
 
-      expect(refused(() => states.requestByClient(connection, 'away')).code).toBe('invalid');
-      expect(refused(() => states.requestByClient(connection, 'offline')).code).toBe('forbidden');
+      expect((await refusal(() => states.requestByClient(connection, 'away'))).code).toBe('invalid');
+      expect((await refusal(() => states.requestByClient(connection, 'offline'))).code).toBe('forbidden');
       states.finish(connection, 'closed 1000');
       expect(socket.framesOf('connection:state').map((frame) => [frame.data.previous, frame.data.state])).toEqual([
         [null, 'online'],

@@ -1,9 +1,10 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import type { WebSocket } from 'ws';
 import { AuditService } from '../audit/audit.service';
 import { ChannelService } from '../channel/channel.service';
 import { CleanupService } from '../../upkeep/cleanup/cleanup.service';
+import { HeartbeatCadence } from '../../upkeep/heartbeat/heartbeat.cadence';
 import type { RealtimeEngine } from '../../engine/realtime-engine.interface';
 import { EventStream } from '../../hooks/event-stream';
 import type { ConnectionEvent } from '../../hooks/realtime-events';
@@ -55,6 +56,7 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
     private readonly cleanup: CleanupService,
     private readonly audit: AuditService,
     private readonly sessions: ResumeSessions,
+    @Optional() private readonly cadence?: HeartbeatCadence,
   ) {
     this.logger = new RealtimeLogger('RealtimeConnection', options.logLevels);
     const lifecycle = this;
@@ -90,7 +92,7 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
     socket.on('pong', this.socketPong);
     socket.on('error', this.socketError);
     socket.on('close', this.socketClose);
-    const { interval, timeout } = this.options.heartbeat;
+    const { interval, timeout } = this.cadence?.current ?? this.options.heartbeat;
     const resume = this.sessions.grant(connection);
     const welcome = { connectionId: connection.id, clientId: connection.clientId, heartbeat: { interval, timeout } };
     connection.sendFrame(ProtocolEvent.Welcome, resume ? { ...welcome, resume } : welcome);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { WebSocket } from 'ws';
 import { ConnectionLifecycle } from '../../services/connection/connection.lifecycle';
 import { ConnectionRegistry } from '../../services/connection/connection.registry';
@@ -7,6 +7,7 @@ import type { ResolvedRealtimeOptions } from '../../options/realtime-options.res
 import { PresenceService } from '../../services/presence/presence.service';
 import { CloseCode } from '@nest-realtime/protocol';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
+import { HeartbeatCadence } from '../heartbeat/heartbeat.cadence';
 import type { CleanupSweeper, CleanupTask } from './cleanup-task.interface';
 import { CleanupService } from './cleanup.service';
 
@@ -20,6 +21,7 @@ export class RealtimeSweepers implements OnModuleInit {
     private readonly registry: ConnectionRegistry,
     private readonly lifecycle: ConnectionLifecycle,
     private readonly presence: PresenceService,
+    @Optional() private readonly cadence?: HeartbeatCadence,
   ) {}
 
   onModuleInit(): void {
@@ -28,10 +30,11 @@ export class RealtimeSweepers implements OnModuleInit {
 
   /** Connections whose socket closed without telling us, or that outlived the heartbeat's timeout. */
   staleConnections(): CleanupSweeper {
-    const { interval, timeout } = this.options.heartbeat;
     return {
       name: 'stale connections',
       sweep: (now) => {
+        // The values in force: an adaptive heartbeat may have stretched them.
+        const { interval, timeout } = this.cadence?.current ?? this.options.heartbeat;
         const tasks: CleanupTask[] = [];
         for (const connection of this.registry.all()) {
           const gone = connection.socket.readyState === WebSocket.CLOSED;
