@@ -1,12 +1,10 @@
-import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import type { AddressInfo } from 'net';
 import type { RealtimeModuleOptions } from '@nest-realtime/core';
-import { ConnectionService, RealtimeAdapter, RealtimeHealth, RealtimeModule } from '@nest-realtime/core';
+import { ConnectionService, RealtimeHealth } from '@nest-realtime/core';
 import { RedisEngine } from '@nest-realtime/redis';
 import { HealthModule } from '../apps/demo/src/health/health.module';
 import { userFromQuery } from './support/auth';
 import { DemoServer } from './support/demo-server';
+import { RealtimeTestApp } from './support/realtime-app';
 import { RedisServer } from './support/redis-server';
 import { TestClient } from './support/test-client';
 
@@ -31,33 +29,17 @@ async function until(url: string, status: number): Promise<Answer> {
 }
 
 describe('health checks (@nestjs/terminus)', () => {
-  let app: INestApplication;
+  let node: RealtimeTestApp | undefined;
   let http: string;
-  let ws: string;
-  const clients: TestClient[] = [];
 
   async function start(options: RealtimeModuleOptions = {}): Promise<void> {
-    const moduleRef = await Test.createTestingModule({
-      imports: [RealtimeModule.forRoot({ authenticate: userFromQuery, logLevels: [], ...options }), HealthModule],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    app.useWebSocketAdapter(new RealtimeAdapter(app));
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    http = `http://127.0.0.1:${port}`;
-    ws = `ws://127.0.0.1:${port}/realtime`;
+    node = await RealtimeTestApp.start({ authenticate: userFromQuery, logLevels: [], ...options }, { imports: [HealthModule] });
+    http = node.http;
   }
 
-  async function connect(user: string): Promise<TestClient> {
-    const client = await TestClient.connect(`${ws}?user=${user}`);
-    clients.push(client);
-    return client;
-  }
+  const connect = (user: string): Promise<TestClient> => node!.connect({ user });
 
-  afterEach(async () => {
-    await app?.close();
-    await Promise.all(clients.splice(0).map((client) => client.terminate()));
-  });
+  afterEach(() => node?.close());
 
   it('is up (200) while the engine is reachable and the node takes connections, with the figures', async () => {
     await start();
@@ -75,7 +57,7 @@ describe('health checks (@nestjs/terminus)', () => {
     await start();
     const alice = await connect('alice');
 
-    const drained = app.get(ConnectionService).drain({ window: 1500 });
+    const drained = node!.get(ConnectionService).drain({ window: 1500 });
     const health = await get(`${http}/health`);
     const ready = await get(`${http}/health/ready`);
 
@@ -114,11 +96,11 @@ describe('health checks (@nestjs/terminus)', () => {
 
   it('tells the same without terminus, through RealtimeHealth', async () => {
     await start();
-    const health = app.get(RealtimeHealth);
+    const health = node!.get(RealtimeHealth);
 
     expect(health.status()).toEqual({ engineReachable: true, accepting: true, draining: false, connections: 0 });
     expect([health.isHealthy(), health.isReady()]).toEqual([true, true]);
-    void app.get(ConnectionService).drain({ window: 0 });
+    void node!.get(ConnectionService).drain({ window: 0 });
     expect(health.status()).toMatchObject({ accepting: false, draining: true });
     expect([health.isHealthy(), health.isReady()]).toEqual([false, false]);
   });

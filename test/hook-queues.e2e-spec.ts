@@ -1,10 +1,8 @@
-import { INestApplication, Injectable, Logger } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import type { AddressInfo } from 'net';
-import { ChannelEvent, OnChannel, OnPresence, PresenceEvent, RealtimeAdapter, RealtimeModule } from '@nest-realtime/core';
+import { Injectable, Logger } from '@nestjs/common';
+import { ChannelEvent, OnChannel, OnPresence, PresenceEvent } from '@nest-realtime/core';
 import { RealtimeMetricsModule } from '@nest-realtime/core/metrics';
 import { userFromQuery } from './support/auth';
-import { TestClient } from './support/test-client';
+import { RealtimeTestApp } from './support/realtime-app';
 
 /** A presence hook that never finishes, and a message hook beside it. */
 @Injectable()
@@ -38,47 +36,29 @@ async function waitFor(done: () => Promise<boolean> | boolean): Promise<void> {
 }
 
 describe('hook queues', () => {
-  let app: INestApplication;
-  let ws: string;
-  let http: string;
-  const clients: TestClient[] = [];
+  let realtime: RealtimeTestApp;
   const join = async (user: string) => {
-    const client = await TestClient.connect(`${ws}?user=${user}`);
-    clients.push(client);
+    const client = await realtime.connect({ user });
     expect((await client.request('channel:join', { channel: 'room:1', meta: {} })).ok).toBe(true);
     return client;
   };
-  const metrics = async () => (await fetch(`${http}/metrics`)).text();
+  const metrics = async () => (await fetch(`${realtime.http}/metrics`)).text();
 
   beforeEach(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        RealtimeModule.forRoot({
-          authenticate: userFromQuery,
-          channels: [{ pattern: 'room:*', presence: true }],
-          hooks: { queueSize: 1, timeout: 0 },
-        }),
-        RealtimeMetricsModule.forRoot(),
-      ],
-      providers: [Hooks],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    app.useWebSocketAdapter(new RealtimeAdapter(app));
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    http = `http://127.0.0.1:${port}`;
-    ws = `ws://127.0.0.1:${port}/realtime`;
+    realtime = await RealtimeTestApp.start(
+      { authenticate: userFromQuery, channels: [{ pattern: 'room:*', presence: true }], hooks: { queueSize: 1, timeout: 0 } },
+      { imports: [RealtimeMetricsModule.forRoot()], providers: [Hooks] },
+    );
   });
 
   afterEach(async () => {
     jest.restoreAllMocks();
-    await app.close();
-    await Promise.all(clients.splice(0).map((client) => client.terminate()));
+    await realtime.close();
   });
 
   it('lets frames and the other streams through while a presence hook is stuck, and shows the queue in the metrics', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn');
-    const hooks = app.get(Hooks);
+    const hooks = realtime.get(Hooks);
     const alice = await join('alice');
     await waitFor(() => hooks.joins.length === 1);
     // Alice's join holds the presence$ queue; bob's waits, then carol's drops it (drop-oldest, queueSize 1).

@@ -1,4 +1,4 @@
-import { INestApplication, Provider, Type } from '@nestjs/common';
+import { DynamicModule, INestApplication, Provider, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'net';
 import { filter, firstValueFrom } from 'rxjs';
@@ -10,6 +10,8 @@ import { TestClient } from './test-client';
 export interface AppExtras {
   /** Gateways and other providers of the application module. */
   providers?: Provider[];
+  /** Other modules of the application (health, metrics…), beside RealtimeModule. */
+  imports?: Array<Type | DynamicModule>;
 }
 
 /**
@@ -24,18 +26,20 @@ export class RealtimeTestApp {
     readonly app: INestApplication,
     /** `ws://127.0.0.1:<port><path>` */
     readonly url: string,
+    /** `http://127.0.0.1:<port>` */
+    readonly http: string,
   ) {}
 
   static async start(options: RealtimeModuleOptions = {}, extras: AppExtras = {}): Promise<RealtimeTestApp> {
     const moduleRef = await Test.createTestingModule({
-      imports: [RealtimeModule.forRoot(options)],
+      imports: [RealtimeModule.forRoot(options), ...(extras.imports ?? [])],
       providers: extras.providers ?? [],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     app.useWebSocketAdapter(new RealtimeAdapter(app));
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
-    return new RealtimeTestApp(app, `ws://127.0.0.1:${port}${options.path ?? '/realtime'}`);
+    return new RealtimeTestApp(app, `ws://127.0.0.1:${port}${options.path ?? '/realtime'}`, `http://127.0.0.1:${port}`);
   }
 
   get<T>(type: Type<T>): T {
