@@ -118,17 +118,17 @@ describe('the demo page in Chromium', () => {
     await heard(bob, 'alice', 'hello bob');
     await say(bob, 'hi alice');
     await heard(alice, 'bob', 'hi alice');
-    await bob.getByTestId('status').selectOption('away');
-    await membersAre(alice, { alice: 'online', bob: 'away' });
+    await bob.getByTestId('status').selectOption('busy');
+    await membersAre(alice, { alice: 'online', bob: 'busy' });
 
     await server.stop();
     await Promise.all([stateIs(alice, 'reconnecting'), stateIs(bob, 'reconnecting')]);
     await server.start();
 
     await Promise.all([stateIs(alice, 'connected'), stateIs(bob, 'connected')]);
-    // Bob's rejoin carries his last meta: he is still away.
-    await membersAre(alice, { alice: 'online', bob: 'away' });
-    await membersAre(bob, { alice: 'online', bob: 'away' });
+    // Bob's rejoin carries his last meta: he is still busy.
+    await membersAre(alice, { alice: 'online', bob: 'busy' });
+    await membersAre(bob, { alice: 'online', bob: 'busy' });
     await say(alice, 'still there?');
     await heard(bob, 'alice', 'still there?');
     await heard(alice, 'alice', 'still there?');

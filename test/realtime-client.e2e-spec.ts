@@ -12,7 +12,7 @@ interface DemoSchema {
   direct: { text: string };
 }
 
-type Meta = { name: string; status: 'online' | 'away' };
+type Meta = { name: string; status: 'online' | 'busy' };
 
 /** Fast retries for a test; the schedule itself is covered by the unit tests. */
 const QUICK = { baseDelay: 20, maxDelay: 200 };
@@ -62,7 +62,7 @@ describe('RealtimeClient against the demo server', () => {
     const kitchen = alice.channel<string, Meta>('room:kitchen');
     await lobby.join({ name: 'Alice', status: 'online' });
     await kitchen.join({ name: 'Alice', status: 'online' });
-    await lobby.updatePresence({ name: 'Alice', status: 'away' });
+    await lobby.updatePresence({ name: 'Alice', status: 'busy' });
     const bobsLobby = bob.channel<string, Meta>('room:lobby');
     await bobsLobby.join({ name: 'Bob', status: 'online' });
     await membersWhen(bobsLobby, (members) => members.length === 2);
@@ -79,12 +79,12 @@ describe('RealtimeClient against the demo server', () => {
     const bobNow = bob.welcome!.connectionId;
     const lobbyNow = await presenceOf('lobby');
     expect(Object.keys(lobbyNow).sort()).toEqual(['alice', 'bob']);
-    expect(lobbyNow.alice.metas).toEqual([expect.objectContaining({ connectionId: aliceNow, name: 'Alice', status: 'away' })]);
+    expect(lobbyNow.alice.metas).toEqual([expect.objectContaining({ connectionId: aliceNow, name: 'Alice', status: 'busy' })]);
     expect(lobbyNow.bob.metas).toEqual([expect.objectContaining({ connectionId: bobNow, status: 'online' })]);
     expect((await presenceOf('kitchen')).alice.metas).toEqual([expect.objectContaining({ connectionId: aliceNow, status: 'online' })]);
 
     const seenByBob = await membersWhen(bobsLobby, (members) => members.length === 2 && members.every((m) => m.metas.length === 1 && [aliceNow, bobNow].includes(m.metas[0].connectionId)));
-    expect(seenByBob.map(({ clientId, metas }) => [clientId, metas.map((meta) => meta.status)]).sort()).toEqual([['alice', ['away']], ['bob', ['online']]]);
+    expect(seenByBob.map(({ clientId, metas }) => [clientId, metas.map((meta) => meta.status)]).sort()).toEqual([['alice', ['busy']], ['bob', ['online']]]);
     // Whichever of them came back first, bob never saw alice twice (a ghost of her old connection).
     expect(syncsSeenByBob.flat().filter((member) => member.metas.length !== 1)).toEqual([]);
     expect(arrivals.filter((clientId) => clientId === 'alice').length).toBeLessThanOrEqual(1);

@@ -1,68 +1,20 @@
 import Redis from 'ioredis';
 import { RedisEngine } from '@nest-realtime/redis';
-import type { EngineNode, LocalConnection, RealtimeEngine } from '@nest-realtime/core/engine';
+import type { RealtimeEngine } from '@nest-realtime/core/engine';
+import { FrameSink as Sink, SinkNode } from './support/engine-sinks';
 import { freePort, RedisServer } from './support/redis-server';
 
 const HISTORY = { size: 5, ttl: 60_000 };
 
-/** A connection as the engine sees it, recording the frames written to it; `onFrame` tells each. */
-class Sink implements LocalConnection {
-  readonly frames: string[] = [];
-  private waiters: Array<{ count: number; resolve: () => void }> = [];
-
-  constructor(
-    readonly id: string,
-    readonly clientId: string,
-  ) {}
-
-  send(frame: Buffer): boolean {
-    this.frames.push(frame.toString());
-    this.waiters = this.waiters.filter((waiter) => {
-      if (this.frames.length < waiter.count) return true;
-      waiter.resolve();
-      return false;
-    });
-    return true;
-  }
-
-  /** Resolves once it holds this many frames in all. */
-  holds(count: number): Promise<void> {
-    if (this.frames.length >= count) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ count, resolve }));
-  }
-
-  events(): Array<{ event: string; data: any }> {
-    return this.frames.map((frame) => JSON.parse(frame));
-  }
-}
-
 /** One node: a RedisEngine bound to a registry of sinks. */
-class TestNode implements EngineNode {
-  readonly sinks = new Map<string, Sink>();
+class TestNode extends SinkNode<RedisEngine> {
   readonly resyncs: string[][] = [];
-
-  private constructor(readonly engine: RedisEngine) {}
 
   static async start(url: string, nodeTtl = 1000): Promise<TestNode> {
     const node = new TestNode(new RedisEngine({ url, nodeTtl, keyPrefix: 'test:', logLevels: ['fatal'] }));
     node.engine.watch({ resynchronised: (channels) => node.resyncs.push(channels) });
     await node.engine.bind(node);
     return node;
-  }
-
-  connectionsOf(clientId: string): Iterable<LocalConnection> {
-    return [...this.sinks.values()].filter((sink) => sink.clientId === clientId);
-  }
-
-  get(connectionId: string): LocalConnection | undefined {
-    return this.sinks.get(connectionId);
-  }
-
-  async open(id: string, clientId = id): Promise<Sink> {
-    const sink = new Sink(id, clientId);
-    this.sinks.set(id, sink);
-    await this.engine.directory.opened({ connectionId: id, clientId, state: 'connected', connectedAt: Date.now() });
-    return sink;
   }
 }
 

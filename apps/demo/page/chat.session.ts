@@ -1,12 +1,20 @@
 import { RealtimeClient } from '@nest-realtime/client';
 import type { ChannelMessage, ClientState, PresenceMember, RealtimeChannel } from '@nest-realtime/client';
 
-export type Status = 'online' | 'away';
+/** A member's status in a room (apps/demo/src/rooms/room.channels.ts): the server moves an idle `online` member to `away`. */
+export type Status = 'online' | 'away' | 'busy';
+/** The statuses members set themselves. */
+export type ChosenStatus = Exclude<Status, 'away'>;
 
-/** What each tab tells the room about itself. */
+/** What each tab tells the room about itself; the server adds its `status` and keeps it up to date. */
 export interface MemberMeta {
   name: string;
-  status: Status;
+  status?: Status;
+}
+
+/** The room's shared state: members may set its topic. */
+export interface RoomState {
+  topic: string;
 }
 
 export interface ChatPayload {
@@ -19,6 +27,8 @@ export interface ChatView {
   /** `stale`: the list is the last one known, while the connection is down. */
   members(members: PresenceMember<MemberMeta>[], stale: boolean): void;
   message(message: ChannelMessage<ChatPayload>): void;
+  /** The room's topic, and who set it; undefined when it has none. */
+  topic(topic: string | undefined, by: string | null): void;
   notice(text: string): void;
 }
 
@@ -40,8 +50,7 @@ async function fetchToken(user: string): Promise<string> {
 /** One person in one room: the realtime client, the room's channel, and what the view hears of them. */
 export class ChatSession {
   private readonly client: RealtimeClient;
-  private readonly room: RealtimeChannel<ChatPayload, MemberMeta>;
-  private status: Status = 'online';
+  private readonly room: RealtimeChannel<ChatPayload, MemberMeta, RoomState>;
 
   constructor(
     readonly user: string,
@@ -49,7 +58,7 @@ export class ChatSession {
     private readonly view: ChatView,
   ) {
     this.client = new RealtimeClient({ url: realtimeUrl(), token: () => fetchToken(user) });
-    this.room = this.client.channel<ChatPayload, MemberMeta>(`room:${roomName}`);
+    this.room = this.client.channel<ChatPayload, MemberMeta, RoomState>(`room:${roomName}`);
     this.client.state$.subscribe((state) => {
       view.state(state);
       view.members(this.room.presence.list(), !this.room.presence.inSync);
@@ -60,6 +69,13 @@ export class ChatSession {
       else if (state === 'connected' && previous === 'reconnecting') view.notice(`Reconnected: back in #${roomName}`);
     });
     this.room.onMessage((message) => view.message(message));
+    this.room.sharedState.onChange((change) => {
+      if (change.key !== 'topic') return;
+      view.topic(change.value, change.by);
+      // A snapshot (join, rejoin) is not news; a change is.
+      if (change.reason === 'snapshot') return;
+      view.notice(change.value === undefined ? 'The topic was cleared' : `${change.by ?? 'The server'} set the topic: “${change.value}”`);
+    });
     this.room.presence.onSync((members) => view.members(members, !this.room.presence.inSync));
     // A full state (first join, rejoin) is not news; diffs are.
     this.room.presence.onJoin(({ clientId, first }) => first && this.room.presence.inSync && view.notice(`${clientId} joined`));
@@ -67,7 +83,7 @@ export class ChatSession {
   }
 
   async start(): Promise<void> {
-    const joined = this.room.join({ name: this.user, status: this.status });
+    const joined = this.room.join({ name: this.user });
     try {
       await Promise.all([this.client.connect(), joined]);
     } catch (error) {
@@ -80,8 +96,14 @@ export class ChatSession {
     return this.room.publish({ text });
   }
 
-  async setStatus(status: Status): Promise<void> {
-    this.status = status;
-    await this.room.updatePresence({ name: this.user, status });
+  /** Sets (or, with blank text, clears) the room's topic for everyone; the view hears it back from the server. */
+  async setTopic(text: string): Promise<void> {
+    if (text !== '') await this.room.sharedState.set('topic', text);
+    else if (this.room.sharedState.get('topic') !== undefined) await this.room.sharedState.delete('topic');
+  }
+
+  /** Sets this tab's status; a rejoin after a reconnect keeps it. */
+  async setStatus(status: ChosenStatus): Promise<void> {
+    await this.room.presence.setStatus(status);
   }
 }

@@ -14,8 +14,11 @@ function make(tag: string, className: string, text: string): HTMLElement {
   return node;
 }
 
+/** One status per person across their tabs: a tab they set `busy` wins, then any tab not `away`. */
 function statusOf(member: PresenceMember<MemberMeta>): Status {
-  return member.metas.some((meta) => meta.status !== 'away') ? 'online' : 'away';
+  const statuses = member.metas.map((meta) => meta.status ?? 'online');
+  if (statuses.includes('busy')) return 'busy';
+  return statuses.includes('online') ? 'online' : 'away';
 }
 
 function timeOf(at: number): HTMLElement {
@@ -30,6 +33,8 @@ export class ChatDom implements ChatView {
   private readonly membersNode = element('[data-testid="members"]');
   private readonly countNode = element('#member-count');
   private readonly messagesNode = element('[data-testid="messages"]');
+  private readonly topicNode = element('[data-testid="topic"]');
+  private readonly topicByNode = element('[data-testid="topic-by"]');
 
   constructor(private readonly user: string) {}
 
@@ -63,6 +68,12 @@ export class ChatDom implements ChatView {
     const text = typeof payload?.text === 'string' ? payload.text : JSON.stringify(payload);
     item.append(make('span', 'from', from ?? 'server'), make('span', 'text', text), timeOf(at));
     this.append(item);
+  }
+
+  topic(topic: string | undefined, by: string | null): void {
+    this.topicNode.textContent = topic ?? 'No topic yet';
+    this.topicNode.classList.toggle('empty', topic === undefined);
+    this.topicByNode.textContent = topic === undefined ? '' : `set by ${by ?? 'the server'}`;
   }
 
   notice(text: string): void {

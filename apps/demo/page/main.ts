@@ -1,4 +1,4 @@
-import { ChatSession, Status } from './chat.session';
+import { ChatSession, ChosenStatus } from './chat.session';
 import { ChatDom } from './chat.view';
 
 /** The demo's rules for names (apps/demo/src/common/name.validators.ts). */
@@ -30,7 +30,14 @@ function open(user: string, room: string): void {
   });
   const status = byId<HTMLSelectElement>('status');
   status.addEventListener('change', () => {
-    session.setStatus(status.value as Status).catch((error: Error) => view.notice(`Status not changed: ${error.message}`));
+    session.setStatus(status.value as ChosenStatus).catch((error: Error) => view.notice(`Status not changed: ${error.message}`));
+  });
+  const topic = byId<HTMLInputElement>('topic-input');
+  byId<HTMLFormElement>('topic-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = topic.value.trim();
+    topic.value = '';
+    session.setTopic(text).catch((error: Error) => view.notice(`Topic not changed: ${error.message}`));
   });
   input.focus();
   void session.start();

@@ -9,7 +9,10 @@ export type { ClientState, StateChange, RetryScheduled } from './connection/conn
 export { RealtimeChannel } from './channel/realtime.channel';
 export type { ChannelState, ChannelEvents, ChannelJoined, ChannelLeft } from './channel/realtime.channel';
 export { ChannelPresence } from './presence/channel.presence';
-export type { PresenceMember, PresenceJoin, PresenceLeave, PresenceUpdate } from './presence/presence.events';
+export type { PresenceMember, PresenceJoin, PresenceLeave, PresenceUpdate, PresenceStatus } from './presence/presence.events';
+export { SharedState } from './shared-state/shared.state';
+export { ChannelSharedState } from './shared-state/channel.state';
+export type { SharedStateChange, SharedStateChangeReason, SharedStateEntry, SharedStateEvents, SharedStateSnapshot, StateSetOptions, StateDeleteOptions, StateKey } from './shared-state/state.events';
 export { RealtimeError } from './error/realtime.error';
 export type { ClientErrorCode } from './error/realtime.error';
 export type { ReadonlyObservableValue, Subscription, Observer } from './events/observable.value';

@@ -211,6 +211,39 @@ const cases: Record<ServerEventName, ServerEventCase> = {
       expect(room.presence.list().map((member) => member.clientId)).toEqual(['alice', 'carol']);
     },
   },
+  [ProtocolEvent.StateSnapshot]: {
+    does: "replaces one scope of its channel's shared state, or fills the group state it names",
+    async check() {
+      const session = await connected();
+      const room = await joined(session, 'room:a');
+      const entry = (value: string, version = 1) => ({ value, version, by: 'bob', at: 1 });
+
+      session.socket.push({ event: ProtocolEvent.StateSnapshot, data: { channel: 'room:a', entries: { topic: entry('hello') }, revision: 3, epoch: 'e1' } });
+      session.socket.push({ event: ProtocolEvent.StateSnapshot, data: { group: 'team:ops', entries: { shift: entry('night') }, revision: 1, epoch: 'g1' } });
+      session.socket.push({ event: ProtocolEvent.StateSnapshot, data: { channel: 'room:other', entries: { topic: entry('not mine') }, revision: 1, epoch: 'e1' } });
+
+      expect([room.sharedState.ready, room.sharedState.get('topic')]).toEqual([true, 'hello']);
+      expect(room.sharedState.positions()).toEqual({ 'room:a': { revision: 3, epoch: 'e1' } });
+      expect(session.client.groupState('team:ops').values()).toEqual({ shift: 'night' });
+    },
+  },
+  [ProtocolEvent.StateDiff]: {
+    does: "applies it to its channel's (or group's) shared state when its revision is above the copy's",
+    async check() {
+      const session = await connected();
+      const room = await joined(session, 'room:a');
+      const entry = (value: string, version: number) => ({ value, version, by: 'bob', at: 1 });
+      session.socket.push({ event: ProtocolEvent.StateSnapshot, data: { channel: 'room:a', entries: { topic: entry('hello', 1) }, revision: 3, epoch: 'e1' } });
+      session.socket.push({ event: ProtocolEvent.StateSnapshot, data: { group: 'team:ops', entries: {}, revision: 0, epoch: 'g1' } });
+
+      session.socket.push({ event: ProtocolEvent.StateDiff, data: { channel: 'room:a', revision: 4, set: { topic: entry('news', 2) }, removed: [] } });
+      session.socket.push({ event: ProtocolEvent.StateDiff, data: { channel: 'room:a', revision: 4, set: { topic: entry('late', 2) }, removed: [] } });
+      session.socket.push({ event: ProtocolEvent.StateDiff, data: { group: 'team:ops', revision: 1, set: { shift: entry('day', 1) }, removed: [] } });
+
+      expect([room.sharedState.get('topic'), room.sharedState.version('topic')]).toEqual(['news', 2]);
+      expect(session.client.groupState('team:ops').get('shift')).toBe('day');
+    },
+  },
   [ProtocolEvent.DirectMessage]: {
     does: "reports it as the client's direct event",
     async check() {

@@ -618,7 +618,7 @@ describe('RealtimeClient', () => {
       const realtime = client();
       await expect(realtime.channel('room:a').publish('hi')).rejects.toMatchObject({
         code: 'not_joined',
-        message: 'Join "room:a" before publishing to it or using its presence.',
+        message: 'Join "room:a" before publishing to it or using its presence or shared state.',
       });
     });
 

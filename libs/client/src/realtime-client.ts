@@ -10,12 +10,13 @@ import type { ReadonlyObservableValue } from './events/observable.value';
 import { TypedEmitter, Unsubscribe } from './events/typed.emitter';
 import { assertEventName, encodeFrame } from './codec/frame.codec';
 import { ProtocolEvent, SERVER_EVENTS } from '@nest-realtime/protocol';
-import type { ChannelKicked, DirectMessage, DirectResult, Frame, ReauthResult, ServerEventName, ServerEventPayloads, ServerState, Welcome } from '@nest-realtime/protocol';
+import type { ChannelKicked, DirectMessage, DirectResult, Frame, ReauthResult, ServerEventName, ServerEventPayloads, ServerState, StateDiff, StateSnapshot, Welcome } from '@nest-realtime/protocol';
 import { Outbox } from './queue/outbox';
 import { SendQueue } from './queue/send.queue';
 import { RealtimeClientOptions, resolveClientOptions, ResolvedClientOptions } from './realtime-client.options';
 import type { DirectOf, EventsOf, RealtimeSchema, RequestData, RequestResult, RequestsOf } from './realtime-client.schema';
 import { RequestTracker } from './request/request.tracker';
+import { SharedState } from './shared-state/shared.state';
 
 export interface ClientEvents<S extends RealtimeSchema> {
   /** Every change of `state`. */
@@ -47,7 +48,7 @@ export interface RequestOptions {
 
 /**
  * A client of the realtime protocol: one connection at a time, reconnecting by itself, with channels,
- * presence, direct messages and application requests. Typed by a `RealtimeSchema`.
+ * presence, shared state, direct messages and application requests. Typed by a `RealtimeSchema`.
  */
 export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
   private readonly options: ResolvedClientOptions;
@@ -58,6 +59,7 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
   private readonly channels: ChannelRegistry;
   private readonly connection: ConnectionManager;
   private readonly recovery = new SessionRecovery();
+  private readonly groupStates = new Map<string, SharedState<any>>();
   private previousWelcome?: Welcome;
   private lostAt?: number;
   /** What each event the server sends does; one entry per event of the protocol. */
@@ -79,6 +81,14 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
     },
     [ProtocolEvent.PresenceState]: (state) => this.channels.route(ProtocolEvent.PresenceState, state),
     [ProtocolEvent.PresenceDiff]: (diff) => this.channels.route(ProtocolEvent.PresenceDiff, diff),
+    [ProtocolEvent.StateSnapshot]: (snapshot) => {
+      if (typeof snapshot?.group === 'string') this.groupState(snapshot.group).syncSnapshot(snapshot);
+      else this.channels.route(ProtocolEvent.StateSnapshot, snapshot);
+    },
+    [ProtocolEvent.StateDiff]: (diff) => {
+      if (typeof diff?.group === 'string') this.groupState(diff.group).syncDiff(diff);
+      else this.channels.route(ProtocolEvent.StateDiff, diff);
+    },
     [ProtocolEvent.DirectMessage]: (message) => this.events.emit('direct', message as DirectMessage<DirectOf<S>>),
     [ProtocolEvent.Reply]: (reply, { ref }) => {
       if (ref !== undefined) this.requests.settle(ref, reply);
@@ -161,9 +171,28 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
     this.connection.close();
   }
 
-  /** The channel of that name (one object per name); join it to receive its messages and presence. */
-  channel<P = unknown, M extends object = Record<string, unknown>>(name: string): RealtimeChannel<P, M> {
-    return this.channels.channel<P, M>(name);
+  /**
+   * The channel of that name (one object per name); join it to receive its messages, presence and shared
+   * state. Typed by its messages' payload `P`, its presence meta `M` and its shared state `State` (key → value).
+   */
+  channel<P = unknown, M extends object = Record<string, unknown>, State extends object = Record<string, unknown>>(name: string): RealtimeChannel<P, M, State> {
+    return this.channels.channel<P, M, State>(name);
+  }
+
+  /**
+   * The shared state of a group this client belongs to (server code adds clients to groups and writes
+   * their state): read-only here, kept in sync while the client is connected. It fills up from the
+   * snapshot the server sends when the client joins the group or connects, even before it is asked for.
+   */
+  groupState<State extends object = Record<string, unknown>>(name: string): SharedState<State> {
+    if (typeof name !== 'string' || name.length === 0) throw new RealtimeError('invalid', ClientMessages.badGroupName(name));
+    let state = this.groupStates.get(name);
+    if (!state) {
+      const reportGap = (scope: string, held: number, got: number) => this.events.emit('error', new RealtimeError('protocol', ClientMessages.stateGap(scope, held, got)));
+      state = new SharedState<State>(name, (error, event) => this.listenerFailed(error, event), { onGap: reportGap, keepEarlyDiffs: true });
+      this.groupStates.set(name, state);
+    }
+    return state as SharedState<State>;
   }
 
   /** Sends an application request and resolves with its handler's result; rejects with its error. */
@@ -283,6 +312,8 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
     this.outbox.close();
     this.requests.failSent((event) => stoppedBy ?? new RealtimeError('disconnected', ClientMessages.lostInFlight(event)));
     this.channels.connectionLost();
+    // Each connection gets its groups' snapshots anew.
+    this.groupStates.forEach((state) => state.awaitSnapshot());
   }
 
   /** Stopping fails everything still pending; what is sent afterwards waits for `connect()`. */
@@ -290,6 +321,7 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
     this.outbox.discardQueued();
     this.requests.failAll(error);
     this.channels.stopped(error, closed);
+    if (closed) this.groupStates.forEach((state) => state.clear());
   }
 
   private listenerFailed(error: unknown, event: string): void {

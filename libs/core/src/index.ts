@@ -25,6 +25,7 @@ export { PresenceService } from './services/presence/presence.service';
 export type { PresenceFilter } from './services/presence/presence.service';
 export { GroupService } from './services/group/group.service';
 export { DirectService } from './services/direct/direct.service';
+export * from './services/shared-state';
 export * from './services/audit';
 export { CleanupService } from './upkeep/cleanup/cleanup.service';
 export { CleanupCounters } from './upkeep/cleanup/cleanup.metrics';

@@ -177,3 +177,17 @@ export const HEARTBEAT_STRETCHED = (interval: number, timeout: number, lagMs: nu
   `Heartbeat stretched to every ${interval} ms (timeout ${timeout} ms): the event loop lags ${Math.round(lagMs)} ms; clients were told.`;
 export const HEARTBEAT_RELAXED = (interval: number, timeout: number) =>
   `Heartbeat back to every ${interval} ms (timeout ${timeout} ms): the event loop keeps up again; clients were told.`;
+
+// Presence statuses: the `invalid` (or `not_found`) errors a status change is refused with.
+
+const quotedList = (statuses: readonly string[]) => statuses.map((status) => `"${status}"`).join(', ');
+export const NO_STATUSES = (channel: string) =>
+  `"${channel}" has no presence statuses: declare them in its channel rule ({presence: true, statuses: {...}}).`;
+export const NOT_A_STATUS = (channel: string, status: unknown, statuses: readonly string[]) =>
+  `${JSON.stringify(status) ?? String(status)} is not a presence status of "${channel}": use one of ${quotedList(statuses)}.`;
+export const NOT_SETTABLE = (channel: string, status: string, settable: readonly string[]) =>
+  settable.length === 0
+    ? `Clients do not set their status in "${channel}": only the server does.`
+    : `A client may not set the status "${status}" in "${channel}": it may set ${quotedList(settable)}.`;
+export const ON_ANOTHER_NODE = (connectionId: string) =>
+  `Connection "${connectionId}" is on another node: set its status on the node that holds it, where its timeouts run.`;

@@ -12,6 +12,7 @@ import { ConnectionService } from './services/connection/connection.service';
 import type { RealtimeModuleOptions } from './options/realtime-options.interface';
 import type { ResolvedRealtimeOptions } from './options/realtime-options.resolver';
 import { PresenceService } from './services/presence/presence.service';
+import { SharedStateService } from './services/shared-state/shared-state.service';
 import { REALTIME_OPTIONS } from './realtime.constants';
 import { RealtimeModule } from './realtime.module';
 import { AN_INTEGER, INVALID_MODULE_OPTION } from './realtime.messages';
@@ -108,6 +109,7 @@ describe('RealtimeModule', () => {
       PresenceService,
       GroupService,
       DirectService,
+      SharedStateService,
       CleanupService,
       AuditService,
       MetricsMiddleware,

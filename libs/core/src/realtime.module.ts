@@ -16,6 +16,7 @@ import { DirectService } from './services/direct/direct.service';
 import { GroupService } from './services/group/group.service';
 import { PresenceService } from './services/presence/presence.service';
 import { servicesProviders } from './services/services.providers';
+import { SharedStateService } from './services/shared-state/shared-state.service';
 import { transportProviders } from './transport/transport.providers';
 import { CleanupService } from './upkeep/cleanup/cleanup.service';
 import { upkeepProviders } from './upkeep/upkeep.providers';
@@ -44,6 +45,7 @@ import { upkeepProviders } from './upkeep/upkeep.providers';
     PresenceService,
     GroupService,
     DirectService,
+    SharedStateService,
     CleanupService,
     AuditService,
     MetricsMiddleware,

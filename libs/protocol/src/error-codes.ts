@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'too_large',
   'limit',
+  /** A shared-state write named a `version` that is not the key's current one (`details: {version, value}`). */
+  'conflict',
   'internal',
   /** An application handler refused the frame (a `WsException` without a code of its own). */
   'rejected',

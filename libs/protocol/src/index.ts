@@ -6,4 +6,5 @@ export * from './frame.types';
 export * from './session.types';
 export * from './presence.types';
 export * from './message.types';
+export * from './state.types';
 export type { ServerEventPayloads } from './server-events';

@@ -11,11 +11,35 @@ export interface PresenceEntry<M extends object = Record<string, unknown>> {
 
 export type PresenceState<M extends object = Record<string, unknown>> = Record<string, PresenceEntry<M>>;
 
+/** Why a member's presence status changed. */
+export type PresenceStatusReason =
+  /** The client set it (`presence:update` with a `status`). */
+  | 'client'
+  /** A timeout of the channel's rule moved it (no activity from the connection for that long). */
+  | 'timeout'
+  /** The connection was active again after a timeout had moved it: back to the initial status. */
+  | 'activity'
+  /** Server code set it (`PresenceService.setStatus`). */
+  | 'server';
+
+/** One connection's status change, in a diff: from which status to which, and why. */
+export interface PresenceStatusChange {
+  clientId: string;
+  from: string;
+  to: string;
+  reason: PresenceStatusReason;
+}
+
 export interface PresenceDiff<M extends object = Record<string, unknown>> {
   channel: string;
   joins: PresenceState<M>;
   leaves: PresenceState<M>;
   updates: PresenceState<M>;
+  /**
+   * In channels whose rule declares presence statuses: the status changes in this diff, by connectionId
+   * (the connection's meta, with its new `status`, is in `updates`). Absent when none changed.
+   */
+  statuses?: Record<string, PresenceStatusChange>;
 }
 
 

@@ -16,6 +16,10 @@ export const ProtocolEvent = {
   PresenceDiff: 'presence:diff',
   PresenceUpdate: 'presence:update',
   PresenceList: 'presence:list',
+  StateSet: 'state:set',
+  StateDelete: 'state:delete',
+  StateSnapshot: 'state:snapshot',
+  StateDiff: 'state:diff',
   DirectSend: 'direct:send',
   DirectMessage: 'direct:message',
   Reply: 'reply',
@@ -34,6 +38,8 @@ export const SERVER_EVENTS = [
   ProtocolEvent.ChannelKicked,
   ProtocolEvent.PresenceState,
   ProtocolEvent.PresenceDiff,
+  ProtocolEvent.StateSnapshot,
+  ProtocolEvent.StateDiff,
   ProtocolEvent.DirectMessage,
   ProtocolEvent.Reply,
   ProtocolEvent.Error,
@@ -52,13 +58,15 @@ export const CLIENT_EVENTS = [
   ProtocolEvent.ChannelPublish,
   ProtocolEvent.PresenceUpdate,
   ProtocolEvent.PresenceList,
+  ProtocolEvent.StateSet,
+  ProtocolEvent.StateDelete,
   ProtocolEvent.DirectSend,
 ] as const;
 
 export type ClientEventName = (typeof CLIENT_EVENTS)[number];
 
 /** Event names that begin with these are the protocol's: an application handler of such a name is never called. */
-export const RESERVED_EVENT_PREFIXES = ['connection:', 'channel:', 'presence:', 'direct:', 'system:'] as const;
+export const RESERVED_EVENT_PREFIXES = ['connection:', 'channel:', 'presence:', 'state:', 'direct:', 'system:'] as const;
 
 export function isReservedEvent(event: string): boolean {
   return RESERVED_EVENT_PREFIXES.some((prefix) => event.startsWith(prefix));

@@ -2,6 +2,7 @@ import type { ErrorBody, ReplyData } from './frame.types';
 import type { ChannelKicked, ChannelMessage, DirectMessage } from './message.types';
 import type { PresenceDiff, PresenceStateMessage } from './presence.types';
 import type { ServerEventName } from './protocol.events';
+import type { StateDiff, StateSnapshot } from './state.types';
 import type { HeartbeatSettings, ServerState, Welcome } from './session.types';
 
 /** The `data` of each event the server sends; one entry per name in `SERVER_EVENTS`. */
@@ -15,6 +16,8 @@ export interface ServerEventPayloads {
   'channel:kicked': ChannelKicked;
   'presence:state': PresenceStateMessage;
   'presence:diff': PresenceDiff;
+  'state:snapshot': StateSnapshot;
+  'state:diff': StateDiff;
   'direct:message': DirectMessage;
   reply: ReplyData;
   error: ErrorBody;

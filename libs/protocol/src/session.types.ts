@@ -17,9 +17,26 @@ export interface StreamPosition {
   epoch: string;
 }
 
+/**
+ * How a resume brought one scope of a channel's shared state up to date: the changes it missed, replayed
+ * as `state:diff` frames, or a fresh `state:snapshot` (no position given, or past the change log).
+ */
+export type ResumedState = { replayed: number } | { snapshot: true };
+
+/** How a resume restored one channel. */
+export interface ResumedChannel {
+  /** Messages replayed. */
+  missed: number;
+  /** Channels that keep history: where the client now stands. */
+  offset?: number;
+  epoch?: string;
+  /** Channels with a shared state: per scope (the channel's own name for its own state), how it was brought up to date. */
+  state?: Record<string, ResumedState>;
+}
+
 /** The result of `connection:resume`. */
 export type ResumeResult =
-  | { resumed: true; missed: number; channels: Record<string, { missed: number; offset?: number; epoch?: string }> }
+  | { resumed: true; missed: number; channels: Record<string, ResumedChannel> }
   | { resumed: false; reason: string; channel?: string };
 
 /** The first frame of every connection. */

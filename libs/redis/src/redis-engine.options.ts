@@ -19,7 +19,8 @@ export interface RedisEngineOptions {
   nodeTtl?: number;
   /**
    * ms a channel's history offset and epoch are kept after its last publish (its messages go after the
-   * channel's `history.ttl`): a client that missed nothing resumes even after the messages expired. Default `86400000` (a day).
+   * channel's `history.ttl`): a client that missed nothing resumes even after the messages expired. A shared state
+   * left with no key keeps its revision, epoch and change log as long. Default `86400000` (a day).
    */
   historyMetaTtl?: number;
   /** ms to wait for Redis at startup; past it the application fails to start. Default `10000`. */

@@ -5,7 +5,7 @@ import { OutageResync } from './outage.resync';
 import { RedisBus } from './redis.bus';
 import { RedisConnection } from './redis.connection';
 import { RedisEngineOptions, resolveRedisEngineOptions } from './redis-engine.options';
-import { RedisBroker, RedisDirectory, RedisGroups, RedisMemberships, RedisPresence, RedisSessions } from './stores';
+import { RedisBroker, RedisDirectory, RedisGroups, RedisMemberships, RedisPresence, RedisSessions, RedisSharedState } from './stores';
 
 /**
  * An engine for many nodes on one Redis. Each node keeps its own connections' memberships and presence
@@ -17,6 +17,7 @@ import { RedisBroker, RedisDirectory, RedisGroups, RedisMemberships, RedisPresen
  * (node.liveness.ts). While Redis is unreachable a node goes on serving its own clients from its local
  * state (messages reach its local members only, without offsets); when Redis is back, it writes its
  * state back and every node sends its members a fresh presence state (outage.resync.ts).
+ * Shared states live in Redis only: without it their writes are `unavailable`.
  */
 export class RedisEngine implements RealtimeEngine {
   readonly nodeId: string;
@@ -26,6 +27,7 @@ export class RedisEngine implements RealtimeEngine {
   readonly directory: RedisDirectory;
   readonly groups: RedisGroups;
   readonly sessions: RedisSessions;
+  readonly state: RedisSharedState;
   private readonly local = new MemoryEngine();
   private readonly connection: RedisConnection;
   private readonly liveness: NodeLiveness;
@@ -46,6 +48,8 @@ export class RedisEngine implements RealtimeEngine {
     this.directory = new RedisDirectory(this.connection, this.local.directory);
     this.groups = new RedisGroups(this.connection);
     this.sessions = new RedisSessions(this.connection, this.local.sessions);
+    this.state = new RedisSharedState(this.connection, resolved.historyMetaTtl);
+    this.resync.watch({ resynchronised: () => void this.state.writeBack() });
   }
 
   async bind(node: EngineNode): Promise<void> {

@@ -19,12 +19,22 @@
  *   P pcount:<ch>          hash  clientId → metas it holds (first join, last leave)
  *   P history:<ch>         stream  o offset, f frame;  P hmeta:<ch>  hash  e epoch, o last offset
  *   P session:<token>      str   a closed connection's session, for a resume
+ * Shared states (T is the state's hash tag: {c:<channel or scope>} or {g:<group>}, so that a state's keys
+ * share a Cluster slot):
+ *   P state:T              hash  key → "<version>:" .. its entry JSON {"value","version","by","at","expiresAt"?}
+ *   P state-meta:T         hash  r revision, e epoch, l log size last asked
+ *   P state-log:T          list  the last changes, oldest first, as JSON {"revision","set","removed","expired"?}
+ *   P state-ttl:T          zset  key → expiresAt, for the keys written with a ttl
+ *   P state-expiring       zset  "<c|g>:<name>" → the soonest expiresAt of the state (maybe earlier: then none)
+ *   P state-followers:{c:<scope>}  set  the channels that follow a scope
+ *   P state-follows:{c:<channel>}  set  the scopes a channel follows
+ *   A state with no key keeps its meta and log for the history meta ttl after its last change or read.
  * Pub/sub: P bus:<node> (to one node), P bus (to all). A bus message is "<type><key length>:<key><payload>":
  *   m channel frame · c clientId frame · k connectionId frame · l channel connectionId (drop a local membership)
  *   r (on P bus) a node wrote its state back.
  */
 
-import { MESSAGE_PREFIX } from '@nest-realtime/core/engine';
+import { MESSAGE_PREFIX, STATE_DIFF_PREFIX } from '@nest-realtime/core/engine';
 
 /** Helpers shared by the scripts: no Lua function lives across scripts, so they are prepended. */
 const HELPERS = `
@@ -77,8 +87,79 @@ local function route(p, ch, frame)
 end
 `;
 
+/**
+ * Helpers of the shared-state scripts. A change is JSON text `{"revision":…}` built here and logged as
+ * is; its frames splice an address before its fields, as state-frame.ts builds them (cjson escapes "/",
+ * which json_string undoes, so names read the same bytes as in JSON.stringify).
+ */
+const STATE_HELPERS = `
+local function skey(p, what, kind, name) return p .. what .. ':{' .. kind .. ':' .. name .. '}' end
+local function json_string(s) return (string.gsub(cjson.encode(s), '\\\\/', '/')) end
+local function state_meta(p, kind, name, epoch)
+  local meta = skey(p, 'state-meta', kind, name)
+  local found = redis.call('HMGET', meta, 'e', 'r')
+  if found[1] then return found[1], tonumber(found[2]) end
+  -- A new epoch: whatever the log still holds belongs to none.
+  redis.call('DEL', skey(p, 'state-log', kind, name))
+  redis.call('HSET', meta, 'e', epoch, 'r', 0)
+  return epoch, 0
+end
+local function state_keep(p, kind, name, meta_ttl)
+  local held = redis.call('EXISTS', skey(p, 'state', kind, name)) == 1
+  for _, what in ipairs({'state-meta', 'state-log'}) do
+    local key = skey(p, what, kind, name)
+    if held then redis.call('PERSIST', key) else redis.call('PEXPIRE', key, meta_ttl) end
+  end
+end
+local function route_state(p, ch, head, change)
+  local nodes = redis.call('HKEYS', p .. 'nodes-of:' .. ch)
+  if #nodes == 0 then return end
+  local frame = '${STATE_DIFF_PREFIX}' .. head .. string.sub(change, 2) .. '}'
+  for _, node in ipairs(nodes) do bus(p, node, 'm', ch, frame) end
+end
+local function deliver_state(p, kind, name, change)
+  if kind == 'g' then
+    local frame = '${STATE_DIFF_PREFIX}{"group":' .. json_string(name) .. ',' .. string.sub(change, 2) .. '}'
+    for _, client in ipairs(redis.call('SMEMBERS', p .. 'group:' .. name)) do
+      local told = {}
+      for _, conn in ipairs(redis.call('SMEMBERS', p .. 'client-conns:' .. client)) do
+        local node = redis.call('HGET', p .. 'conn:' .. conn, 'n')
+        if node and not told[node] then
+          told[node] = true
+          bus(p, node, 'c', client, frame)
+        end
+      end
+    end
+    return
+  end
+  local scope = json_string(name)
+  route_state(p, name, '{"channel":' .. scope .. ',', change)
+  for _, follower in ipairs(redis.call('SMEMBERS', skey(p, 'state-followers', 'c', name))) do
+    if follower ~= name then route_state(p, follower, '{"channel":' .. json_string(follower) .. ',"scope":' .. scope .. ',', change) end
+  end
+end
+local function state_change(p, kind, name, fields, log_size, meta_ttl)
+  local revision = redis.call('HINCRBY', skey(p, 'state-meta', kind, name), 'r', 1)
+  local change = '{"revision":' .. revision .. fields
+  local log = skey(p, 'state-log', kind, name)
+  if log_size > 0 then
+    redis.call('RPUSH', log, change)
+    redis.call('LTRIM', log, -log_size, -1)
+  else
+    redis.call('DEL', log)
+  end
+  state_keep(p, kind, name, meta_ttl)
+  deliver_state(p, kind, name, change)
+  return change
+end
+`;
+
 function script(lua: string): { numberOfKeys: number; lua: string } {
   return { numberOfKeys: 0, lua: HELPERS + lua };
+}
+
+function stateScript(lua: string): { numberOfKeys: number; lua: string } {
+  return script(STATE_HELPERS + lua);
 }
 
 export const REDIS_SCRIPTS = {
@@ -282,6 +363,127 @@ local p, node = ARGV[1], ARGV[2]
 for _, conn in ipairs(redis.call('SMEMBERS', p .. 'node-conns:' .. node)) do drop_connection(p, conn) end
 redis.call('DEL', p .. 'node-conns:' .. node)
 return 1
+`),
+
+  /**
+   * ARGV: p, kind (c|g), name, op (set|delete), key, key JSON, expected version ('' for none), maxKeys,
+   * logSize, new epoch, meta ttl, value JSON, by JSON, at, expiresAt ('' for none) →
+   * {'ok', version, change JSON} | {'conflict', version, entry JSON or ''} | {'missing'} | {'full'}.
+   * Applies, logs and routes the `state:diff` frames in one step.
+   */
+  rtStateWrite: stateScript(`
+local p, kind, name, key = ARGV[1], ARGV[2], ARGV[3], ARGV[5]
+local entries = skey(p, 'state', kind, name)
+local current = redis.call('HGET', entries, key)
+local version = current and tonumber(stamp(current)) or 0
+if ARGV[7] ~= '' and tonumber(ARGV[7]) ~= version then return {'conflict', version, current and body(current) or ''} end
+if ARGV[4] == 'delete' and not current then return {'missing'} end
+if ARGV[4] == 'set' and not current and redis.call('HLEN', entries) >= tonumber(ARGV[8]) then return {'full'} end
+local log_size, meta_ttl = tonumber(ARGV[9]), tonumber(ARGV[11])
+state_meta(p, kind, name, ARGV[10])
+redis.call('HSET', skey(p, 'state-meta', kind, name), 'l', log_size)
+local ttls = skey(p, 'state-ttl', kind, name)
+if ARGV[4] == 'delete' then
+  redis.call('HDEL', entries, key)
+  redis.call('ZREM', ttls, key)
+  return {'ok', 0, state_change(p, kind, name, ',"set":{},"removed":[' .. ARGV[6] .. ']}', log_size, meta_ttl)}
+end
+version = version + 1
+local entry = '{"value":' .. ARGV[12] .. ',"version":' .. version .. ',"by":' .. ARGV[13] .. ',"at":' .. ARGV[14]
+if ARGV[15] ~= '' then
+  entry = entry .. ',"expiresAt":' .. ARGV[15]
+  redis.call('ZADD', ttls, ARGV[15], key)
+  local target, expiring = kind .. ':' .. name, p .. 'state-expiring'
+  local soonest = redis.call('ZSCORE', expiring, target)
+  if not soonest or tonumber(ARGV[15]) < tonumber(soonest) then redis.call('ZADD', expiring, ARGV[15], target) end
+else
+  redis.call('ZREM', ttls, key)
+end
+entry = entry .. '}'
+redis.call('HSET', entries, key, version .. ':' .. entry)
+return {'ok', version, state_change(p, kind, name, ',"set":{' .. ARGV[6] .. ':' .. entry .. '},"removed":[]}', log_size, meta_ttl)}
+`),
+
+  /** ARGV: p, kind, name, new epoch, meta ttl → {revision, epoch, key, stored entry, key, stored entry…}. */
+  rtStateSnapshot: stateScript(`
+local p, kind, name = ARGV[1], ARGV[2], ARGV[3]
+local epoch, revision = state_meta(p, kind, name, ARGV[4])
+state_keep(p, kind, name, tonumber(ARGV[5]))
+local result = {revision, epoch}
+for _, field in ipairs(redis.call('HGETALL', skey(p, 'state', kind, name))) do table.insert(result, field) end
+return result
+`),
+
+  /**
+   * ARGV: p, kind, name, revision, epoch → {'ok', revision, change JSON…} with every change after the
+   * revision, oldest first; {'epoch'} or {'window'} when that cannot be had without a gap.
+   */
+  rtStateChangesSince: stateScript(`
+local p, kind, name = ARGV[1], ARGV[2], ARGV[3]
+local since = tonumber(ARGV[4])
+local meta = redis.call('HMGET', skey(p, 'state-meta', kind, name), 'e', 'r')
+if not meta[1] then
+  if since == 0 then return {'ok', 0} end
+  return {'epoch'}
+end
+local top = tonumber(meta[2])
+if meta[1] ~= ARGV[5] or since > top then return {'epoch'} end
+local result = {'ok', top}
+if since == top then return result end
+local missed = top - since
+local log = skey(p, 'state-log', kind, name)
+if redis.call('LLEN', log) < missed then return {'window'} end
+for _, change in ipairs(redis.call('LRANGE', log, -missed, -1)) do table.insert(result, change) end
+return result
+`),
+
+  /** ARGV: p, scope, channel. */
+  rtStateFollow: stateScript(`
+redis.call('SADD', skey(ARGV[1], 'state-followers', 'c', ARGV[2]), ARGV[3])
+redis.call('SADD', skey(ARGV[1], 'state-follows', 'c', ARGV[3]), ARGV[2])
+return 1
+`),
+
+  /** ARGV: p, channel → 1 when its followings are gone; 0 (kept) while any node holds members of it. */
+  rtStateUnfollow: stateScript(`
+local p, ch = ARGV[1], ARGV[2]
+if redis.call('EXISTS', p .. 'nodes-of:' .. ch) == 1 then return 0 end
+local follows = skey(p, 'state-follows', 'c', ch)
+for _, scope in ipairs(redis.call('SMEMBERS', follows)) do redis.call('SREM', skey(p, 'state-followers', 'c', scope), ch) end
+redis.call('DEL', follows)
+return 1
+`),
+
+  /**
+   * ARGV: p, now, new epoch, meta ttl → the states changed. Removes the keys due by now from every state
+   * that has some, each state's removal one change (with "expired"), routed like a write's.
+   */
+  rtStateExpire: stateScript(`
+local p, now, meta_ttl = ARGV[1], ARGV[2], tonumber(ARGV[4])
+local expiring = p .. 'state-expiring'
+local changed = 0
+for _, target in ipairs(redis.call('ZRANGEBYSCORE', expiring, '-inf', now)) do
+  local kind, name = string.sub(target, 1, 1), string.sub(target, 3)
+  local ttls = skey(p, 'state-ttl', kind, name)
+  local due = redis.call('ZRANGEBYSCORE', ttls, '-inf', now)
+  if #due > 0 then
+    local entries = skey(p, 'state', kind, name)
+    local names = {}
+    for i, key in ipairs(due) do
+      redis.call('HDEL', entries, key)
+      names[i] = json_string(key)
+    end
+    redis.call('ZREMRANGEBYSCORE', ttls, '-inf', now)
+    state_meta(p, kind, name, ARGV[3])
+    local log_size = tonumber(redis.call('HGET', skey(p, 'state-meta', kind, name), 'l') or '0')
+    local list = '[' .. table.concat(names, ',') .. ']'
+    state_change(p, kind, name, ',"set":{},"removed":' .. list .. ',"expired":' .. list .. '}', log_size, meta_ttl)
+    changed = changed + 1
+  end
+  local soonest = redis.call('ZRANGE', ttls, 0, 0, 'WITHSCORES')
+  if soonest[2] then redis.call('ZADD', expiring, soonest[2], target) else redis.call('ZREM', expiring, target) end
+end
+return changed
 `),
 } as const;
 

@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'net';
-import { ChannelService, ConnectionService, DirectService, GroupService, PresenceService, RealtimeAdapter, RealtimeModule } from '@nest-realtime/core';
+import { ChannelService, ConnectionService, DirectService, GroupService, PresenceService, RealtimeAdapter, RealtimeModule, SharedStateService } from '@nest-realtime/core';
 import { RedisEngine } from '@nest-realtime/redis';
 import { userFromQuery } from '../auth';
 
@@ -31,7 +31,11 @@ const engine = new RedisEngine({ url: process.env.REDIS_URL, nodeTtl: env('NODE_
         { pattern: 'room:*', presence: true, history: { size: 100, ttl: 60_000 } },
         { pattern: 'brief:*', presence: true, history: { size: 3, ttl: 60_000 } },
         { pattern: 'small:*', limit: 2 },
+        { pattern: 'doc:*', presence: true, state: { write: 'members', log: 50 } },
+        { pattern: 'org:*/team:*', state: { inherit: true, write: 'members' } },
+        { pattern: 'org:*', state: true },
       ],
+      sharedState: { expiryInterval: 50 },
       presence: { batchMs: 0 },
       cleanup: { interval: env('CLEANUP_MS', 200) },
       rateLimit: false,
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
   const connections = app.get(ConnectionService);
   const groups = app.get(GroupService);
   const directs = app.get(DirectService);
+  const sharedState = app.get(SharedStateService);
   const ops: Record<string, (...args: any[]) => unknown> = {
     members: async (channel: string) => (await channels.members(channel)).map(({ clientId, meta }) => ({ clientId, meta })),
     presence: (channel: string) => presence.list(channel),
@@ -65,6 +70,9 @@ async function main(): Promise<void> {
     groupMembers: (group: string) => groups.members(group),
     broadcast: (group: string, event: string, data: unknown) => groups.broadcast(group, event, data),
     direct: (to: string, payload: unknown) => directs.send(to, payload),
+    stateSet: (channel: string, key: string, value: unknown, options?: { version?: number; ttl?: number }) => sharedState.set(channel, key, value, options),
+    stateSnapshot: (channel: string) => sharedState.snapshot(channel),
+    groupStateSet: (group: string, key: string, value: unknown) => sharedState.group(group).set(key, value),
     stop: async () => {
       await app.close();
       setImmediate(() => process.exit(0));

@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { resolve } from 'path';
 import { RedisEngine } from '@nest-realtime/redis';
 import { DemoConfigModule } from './config.module';
+import { authorizeRoomStateWrite } from '../rooms/room.channels';
 import { DEMO_CONFIG, DemoConfig, DemoConfigError, loadDemoConfig, logLevelsFrom, toRealtimeOptions } from './demo.config';
 
 const SECRETS = { JWT_SECRET: 'x', ADMIN_TOKEN: 'y' };
@@ -24,6 +25,7 @@ describe('demo config', () => {
       jwtSecret: expect.any(String),
       adminToken: expect.any(String),
       drainMs: 10_000,
+      presenceAwayMs: 300_000,
       heartbeat: {},
       logLevel: 'log',
       pageDir: resolve('dist/apps/demo/page'),
@@ -44,6 +46,7 @@ describe('demo config', () => {
       ALLOWED_ORIGINS: 'https://chat.example.com',
       REDIS_URL: 'redis://127.0.0.1:6390',
       DRAIN_MS: '0',
+      PRESENCE_AWAY_MS: '1500',
       TRUST_PROXY: '10.0.0.0/8, 2001:db8::1 ,loopback',
     });
 
@@ -52,6 +55,7 @@ describe('demo config', () => {
       jwtSecret: 's3cret',
       adminToken: 'adm1n',
       drainMs: 0,
+      presenceAwayMs: 1500,
       heartbeat: { interval: 1000, timeout: 3000 },
       logLevel: 'debug',
       pageDir: '/srv/page',
@@ -82,6 +86,8 @@ describe('demo config', () => {
     ['DRAIN_MS', '-1', 'DRAIN_MS must be an integer from 0 to 2147483647 (milliseconds); got "-1"'],
     ['DRAIN_MS', '10s', 'DRAIN_MS must be an integer from 0 to 2147483647 (milliseconds)'],
     ['DRAIN_MS', '2147483648', 'DRAIN_MS must be an integer from 0 to 2147483647 (milliseconds)'],
+    ['PRESENCE_AWAY_MS', '0', 'PRESENCE_AWAY_MS must be an integer from 1 to 2147483647 (milliseconds); got "0"'],
+    ['PRESENCE_AWAY_MS', '5m', 'PRESENCE_AWAY_MS must be an integer from 1 to 2147483647 (milliseconds)'],
     ['REDIS_URL', 'localhost:6379', 'REDIS_URL must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379; got "localhost:6379"'],
     ['TRUST_PROXY', 'proxy.internal', 'TRUST_PROXY must be a comma-separated list of IP addresses, CIDR ranges and loopback, private, linklocal'],
     ['TRUST_PROXY', '10.0.0.0/33', 'TRUST_PROXY must be a comma-separated list'],
@@ -147,13 +153,35 @@ describe('demo config', () => {
         authenticate,
         heartbeat: { interval: 1000 },
         channels: [
-          { pattern: 'room:*', presence: true, publish: 'members', history: { size: 100, ttl: 120_000 } },
+          {
+            pattern: 'room:*',
+            presence: true,
+            publish: 'members',
+            history: { size: 100, ttl: 120_000 },
+            statuses: { statuses: ['online', 'away', 'busy'], initial: 'online', settable: ['online', 'busy'], timeouts: [{ from: ['online'], to: 'away', after: 300_000 }] },
+            state: { write: authorizeRoomStateWrite },
+          },
           { pattern: 'private:*', private: true, publish: 'server' },
         ],
         logLevels: ['log', 'warn', 'error', 'fatal'],
       }),
     );
     expect(options.limits).toBeUndefined();
+  });
+
+  it('moves room members away after PRESENCE_AWAY_MS', () => {
+    const [rooms] = toRealtimeOptions(loadDemoConfig({ ...SECRETS, PRESENCE_AWAY_MS: '1500' }), () => null).channels!;
+
+    expect(rooms.statuses?.timeouts).toEqual([{ from: ['online'], to: 'away', after: 1500 }]);
+  });
+
+  it('lets room members write the topic only, as text of at most 200 characters', () => {
+    const write = (key: string, value?: unknown) => authorizeRoomStateWrite({ key, value });
+
+    expect([write('topic', 'Release day'), write('topic', 'x'.repeat(200)), write('topic')]).toEqual([true, true, true]);
+    expect([write('pinned', 'x'), write('pinned')]).toEqual([false, false]);
+    expect(() => write('topic', 'x'.repeat(201))).toThrow(expect.objectContaining({ code: 'invalid' }));
+    expect(() => write('topic', { text: 'hi' })).toThrow("A room's topic is text of at most 200 characters.");
   });
 
   it('trusts the TRUST_PROXY proxies, and none by default', () => {

@@ -3,7 +3,7 @@ import { registerAs } from '@nestjs/config';
 import { resolve } from 'path';
 import { RedisEngine } from '@nest-realtime/redis';
 import type { Authenticate, RateLimitOptions, Reauthenticate, RealtimeModuleOptions } from '@nest-realtime/core';
-import { ROOM_CHANNELS } from '../rooms/room.channels';
+import { roomChannels } from '../rooms/room.channels';
 import { PRIVATE_CHANNELS } from '../users/private.channels';
 import { type DemoEnvironment, type DemoLogLevel, validateDemoEnvironment } from './demo.environment';
 
@@ -31,6 +31,8 @@ export interface DemoConfig {
   redisUrl?: string;
   /** `DRAIN_MS`: how long a shutdown lets connections finish before closing them (ms, default 10000). */
   drainMs: number;
+  /** `PRESENCE_AWAY_MS`: ms without activity after which an `online` room member is shown `away` (default 300000). */
+  presenceAwayMs: number;
   /** `ADMIN_TOKEN`: the bearer token of the admin API; a development token (with a warning) when unset. */
   adminToken: string;
   /**
@@ -76,6 +78,7 @@ export function toDemoConfig(env: DemoEnvironment): DemoConfig {
       'ADMIN_TOKEN is not set: the admin API takes a development token. Set it outside development.',
     ),
     drainMs: env.DRAIN_MS,
+    presenceAwayMs: env.PRESENCE_AWAY_MS,
     heartbeat: {
       ...(env.HEARTBEAT_INTERVAL_MS !== undefined && { interval: env.HEARTBEAT_INTERVAL_MS }),
       ...(env.HEARTBEAT_TIMEOUT_MS !== undefined && { timeout: env.HEARTBEAT_TIMEOUT_MS }),
@@ -118,7 +121,7 @@ export function toRealtimeOptions(config: DemoConfig, authenticate: Authenticate
     path: REALTIME_PATH,
     authenticate,
     reauthenticate,
-    channels: [...ROOM_CHANNELS, ...PRIVATE_CHANNELS],
+    channels: [...roomChannels({ awayAfter: config.presenceAwayMs }), ...PRIVATE_CHANNELS],
     origins: originOptions(config),
     rateLimit: DEMO_RATE_LIMIT,
     maxFrameBytes: DEMO_MAX_FRAME_BYTES,

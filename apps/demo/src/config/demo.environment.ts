@@ -18,6 +18,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 const A_PORT = 'an integer from 0 to 65535';
 const A_POSITIVE_INTEGER = 'a positive integer';
 const A_DURATION = `an integer from 0 to ${MAX_TIMER_MS} (milliseconds)`;
+const A_POSITIVE_DURATION = `an integer from 1 to ${MAX_TIMER_MS} (milliseconds)`;
 const A_LOG_LEVEL = `one of ${DEMO_LOG_LEVELS.join(', ')}`;
 const ORIGINS = 'a comma-separated list of origins such as https://app.example.com,https://*.example.org';
 const A_REDIS_URL = 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379';
@@ -103,6 +104,10 @@ export class DemoEnvironment {
   @integer(0, MAX_TIMER_MS, A_DURATION)
   DRAIN_MS = 10_000;
 
+  /** ms without activity after which a room member who is `online` is shown `away` (5 minutes). */
+  @integer(1, MAX_TIMER_MS, A_POSITIVE_DURATION)
+  PRESENCE_AWAY_MS = 300_000;
+
   /** Unset: no proxy is trusted (the socket's address is the client's). */
   @IsOptional()
   @toList
@@ -123,6 +128,7 @@ const VARIABLES = Object.keys({
   ALLOWED_ORIGINS: true,
   REDIS_URL: true,
   DRAIN_MS: true,
+  PRESENCE_AWAY_MS: true,
   TRUST_PROXY: true,
 } satisfies Record<keyof DemoEnvironment, true>);
 

@@ -1,21 +1,21 @@
 import { ClientMessages } from '../error/client.messages';
 import { RealtimeError } from '../error/realtime.error';
 import { ProtocolEvent } from '@nest-realtime/protocol';
-import type { StreamPosition } from '@nest-realtime/protocol';
+import type { ResumeStatePositions, StreamPosition } from '@nest-realtime/protocol';
 import type { ChannelLink } from './channel.link';
 import { RealtimeChannel } from './realtime.channel';
 
 /** The client's channels by name: one object per name, kept across leaves and reconnects. */
 export class ChannelRegistry {
-  private readonly channels = new Map<string, RealtimeChannel<any, any>>();
+  private readonly channels = new Map<string, RealtimeChannel<any, any, any>>();
 
   constructor(private readonly link: ChannelLink) {}
 
-  channel<P, M extends object>(name: string): RealtimeChannel<P, M> {
+  channel<P, M extends object, S extends object>(name: string): RealtimeChannel<P, M, S> {
     if (typeof name !== 'string' || name.length === 0) throw new RealtimeError('invalid', ClientMessages.badChannelName(name));
     let channel = this.channels.get(name);
-    if (!channel) this.channels.set(name, (channel = new RealtimeChannel<P, M>(name, this.link)));
-    return channel as RealtimeChannel<P, M>;
+    if (!channel) this.channels.set(name, (channel = new RealtimeChannel<P, M, S>(name, this.link)));
+    return channel as RealtimeChannel<P, M, S>;
   }
 
   /** Hands a channel frame to its channel; false when the frame names no channel of this client. */
@@ -35,6 +35,17 @@ export class ChannelRegistry {
   resumable(): Record<string, StreamPosition | null> | undefined {
     const positions: Record<string, StreamPosition | null> = {};
     for (const channel of this.channels.values()) if (channel.resumable) positions[channel.name] = channel.position ?? null;
+    return Object.keys(positions).length ? positions : undefined;
+  }
+
+  /** Where the resumable channels stand in their shared states (each scope held); undefined when none holds one. */
+  resumableState(): ResumeStatePositions | undefined {
+    const positions: ResumeStatePositions = {};
+    for (const channel of this.channels.values()) {
+      if (!channel.resumable) continue;
+      const scopes = channel.sharedState.positions();
+      if (Object.keys(scopes).length) positions[channel.name] = scopes;
+    }
     return Object.keys(positions).length ? positions : undefined;
   }
 

@@ -2,8 +2,9 @@ import { ClientMessages } from '../error/client.messages';
 import { RealtimeError } from '../error/realtime.error';
 import { TypedEmitter, Unsubscribe } from '../events/typed.emitter';
 import { ChannelPresence } from '../presence/channel.presence';
+import { ChannelSharedState } from '../shared-state/channel.state';
 import { ProtocolEvent } from '@nest-realtime/protocol';
-import type { ChannelKicked, ChannelMessage, JoinResult, PresenceDiff, PresenceMeta, PresenceState, StreamPosition } from '@nest-realtime/protocol';
+import type { ChannelKicked, ChannelMessage, JoinResult, PresenceDiff, PresenceMeta, PresenceState, StateDiff, StateSnapshot, StreamPosition } from '@nest-realtime/protocol';
 import type { ChannelLink } from './channel.link';
 
 /**
@@ -57,11 +58,16 @@ function isPlainObject(value: unknown): value is object {
 
 /**
  * One channel as the client sees it: join/leave/publish with promises settled by the server's reply,
- * messages, and presence. The channel remembers that the application wants to be a member, and with
- * which meta, so it joins again after every reconnect.
+ * messages, presence and shared state. The channel remembers that the application wants to be a
+ * member, and with which meta, so it joins again after every reconnect.
  */
-export class RealtimeChannel<P = unknown, M extends object = Record<string, unknown>> {
+export class RealtimeChannel<P = unknown, M extends object = Record<string, unknown>, S extends object = Record<string, unknown>> {
   readonly presence: ChannelPresence<M>;
+  /**
+   * The channel's shared state (in channels whose rule has `state`): a copy kept in sync by the server,
+   * merged with the ancestors' when the rule inherits, and writes when the rule lets members write.
+   */
+  readonly sharedState: ChannelSharedState<S>;
   private readonly events: TypedEmitter<ChannelEvents<P, M>>;
   private current: ChannelState = 'left';
   /** The meta joins carry: the last one the server accepted, or the one asked for. */
@@ -78,7 +84,9 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
     private readonly link: ChannelLink,
   ) {
     this.events = new TypedEmitter(link.onListenerError);
-    this.presence = new ChannelPresence<M>(link.onListenerError);
+    this.presence = new ChannelPresence<M>(link.onListenerError, (status) => this.setStatus(status));
+    const reportGap = (scope: string, held: number, got: number) => link.report(new RealtimeError('protocol', ClientMessages.stateGap(scope, held, got)));
+    this.sharedState = new ChannelSharedState<S>(name, link, () => this.wanted, reportGap);
   }
 
   get state(): ChannelState {
@@ -149,6 +157,15 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
     return result.meta;
   }
 
+  /** `presence.setStatus`: sets this connection's presence status; rejoins carry it in their meta. */
+  private async setStatus(status: string): Promise<PresenceMeta<M>> {
+    if (!this.wanted) throw new RealtimeError('not_joined', ClientMessages.notJoined(this.name));
+    if (typeof status !== 'string' || status.length === 0) throw new RealtimeError('invalid', ClientMessages.badStatus(status));
+    const result = await this.link.request<{ meta: PresenceMeta<M> }>(ProtocolEvent.PresenceUpdate, { channel: this.name, status });
+    if (this.wanted) this.meta = { ...this.meta, status } as M;
+    return result.meta;
+  }
+
   /**
    * Asks the server for the channel's presence now (`presence:list`); queued while disconnected. The
    * `presence` copy is not changed by it: a diff sent between the server's read and its reply would be undone.
@@ -167,6 +184,8 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
     }
     else if (event === ProtocolEvent.PresenceState) this.presence.syncState((data.presences ?? {}) as PresenceState<M>);
     else if (event === ProtocolEvent.PresenceDiff) this.presence.syncDiff(data as unknown as PresenceDiff<M>);
+    else if (event === ProtocolEvent.StateSnapshot) this.sharedState.syncSnapshot(data as unknown as StateSnapshot);
+    else if (event === ProtocolEvent.StateDiff) this.sharedState.syncDiff(data as unknown as StateDiff);
     else if (event === ProtocolEvent.ChannelKicked) this.kicked(data as unknown as ChannelKicked);
   }
 
@@ -289,6 +308,7 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
     this.joinedBefore = false;
     this.stream = undefined;
     this.presence.clear();
+    this.sharedState.clear();
   }
 
   private rejectWaiters(error: RealtimeError): void {

@@ -40,11 +40,17 @@ export const ClientMessages = {
   badWelcome: () => 'The server\'s connection:welcome has no connectionId and clientId; reconnecting.',
   badHeartbeat: () => 'The server\'s connection:heartbeat has no valid interval and timeout (numbers, timeout > interval); keeping the ones in force.',
   badFrame: (text: string) => `The server sent a frame that is not a JSON object with an event: ${text.slice(0, 80)}`,
-  notJoined: (channel: string) => `Join "${channel}" before publishing to it or using its presence.`,
+  notJoined: (channel: string) => `Join "${channel}" before publishing to it or using its presence or shared state.`,
   cancelledJoin: (channel: string) => `leave() was called before the join of "${channel}" completed.`,
   listenerFailed: (event: string) => `A listener of "${event}" threw; the client carries on.`,
   badChannelName: (name: unknown) => `A channel name must be a non-empty string; got ${describe(name)}.`,
   badMeta: (meta: unknown) => `A meta must be a plain object; got ${describe(meta)}.`,
+  badStatus: (status: unknown) => `A presence status must be a non-empty string such as "away"; got ${describe(status)}.`,
+  badGroupName: (name: unknown) => `A group name must be a non-empty string; got ${describe(name)}.`,
+  badStateKey: (key: unknown) => `A shared-state key must be a non-empty string; got ${describe(key)}.`,
+  badStateValue: (key: string) => `The value of "${key}" is undefined, which JSON cannot carry; to remove the key, call delete("${key}").`,
+  stateGap: (scope: string, held: number, got: number) =>
+    `The shared state of "${scope}" jumped from revision ${held} to ${got}: the changes between were never received. The copy may differ from the server's until the next snapshot (a rejoin brings one).`,
 };
 
 function describe(value: unknown): string {

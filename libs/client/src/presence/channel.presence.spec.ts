@@ -166,4 +166,56 @@ describe('ChannelPresence', () => {
     presence.syncDiff({ joins: state({ bob: [meta('b1')] }), updates: none, leaves: none });
     expect(seen).toEqual(['alice']);
   });
+
+  describe('statuses', () => {
+    let changes: string[];
+
+    beforeEach(() => {
+      changes = [];
+      presence.onStatus(({ clientId, connectionId, from, to, reason, meta }) => changes.push(`${clientId}/${connectionId} ${from}→${to} (${reason}) ${meta.status}`));
+      presence.syncState(state({ alice: [meta('a1', { status: 'online' }), meta('a2', { status: 'busy' })], bob: [meta('b1', { status: 'online' })] }));
+      log = [];
+    });
+
+    it('tells each status change of a diff after the meta it updates, with from, to and reason', () => {
+      presence.syncDiff({
+        joins: none,
+        leaves: none,
+        updates: state({ alice: [meta('a1', { status: 'away' })] }),
+        statuses: { a1: { clientId: 'alice', from: 'online', to: 'away', reason: 'timeout' } },
+      });
+
+      expect(log).toEqual(['update alice/a1 online→away']);
+      expect(changes).toEqual(['alice/a1 online→away (timeout) away']);
+    });
+
+    it('reads the status of a connection, or of a client\'s last connection to join', () => {
+      expect(presence.statusOf('alice', 'a1')).toBe('online');
+      expect(presence.statusOf('alice')).toBe('busy');
+      expect(presence.statusOf('carol')).toBeUndefined();
+    });
+
+    it('ignores a status change of a connection it does not hold, or one that is malformed', () => {
+      presence.syncDiff({
+        joins: none,
+        leaves: none,
+        updates: none,
+        statuses: { z9: { clientId: 'zed', from: 'online', to: 'away', reason: 'timeout' }, b1: { clientId: 'bob' } as never },
+      });
+
+      expect(changes).toEqual([]);
+    });
+
+    it('sets this connection\'s status through the channel it belongs to', async () => {
+      const sent: string[] = [];
+      const bound = new ChannelPresence<Meta>(() => undefined, async (status) => {
+        sent.push(status);
+        return meta('a1', { status });
+      });
+
+      await expect(bound.setStatus('busy')).resolves.toEqual(meta('a1', { status: 'busy' }));
+      expect(sent).toEqual(['busy']);
+      await expect(presence.setStatus('busy')).rejects.toThrow(TypeError);
+    });
+  });
 });

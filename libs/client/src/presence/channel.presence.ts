@@ -1,7 +1,15 @@
 import type { ListenerErrorHandler, Unsubscribe } from '../events/typed.emitter';
 import { TypedEmitter } from '../events/typed.emitter';
-import type { PresenceDiff, PresenceMeta, PresenceState } from '@nest-realtime/protocol';
-import type { PresenceEvents, PresenceJoin, PresenceLeave, PresenceMember, PresenceUpdate } from './presence.events';
+import type { PresenceDiff, PresenceMeta, PresenceState, PresenceStatusChange } from '@nest-realtime/protocol';
+import type { PresenceEvents, PresenceJoin, PresenceLeave, PresenceMember, PresenceStatus, PresenceUpdate } from './presence.events';
+
+/** Sends `presence:update {channel, status}` for this connection; resolves to its meta as the server stored it. */
+export type StatusSender<M extends object> = (status: string) => Promise<PresenceMeta<M>>;
+
+function isStatusChange(value: unknown): value is PresenceStatusChange {
+  const change = value as PresenceStatusChange | null;
+  return typeof change?.clientId === 'string' && typeof change.from === 'string' && typeof change.to === 'string';
+}
 
 function sameMeta(a: object, b: object): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -16,7 +24,8 @@ function metasOf<M extends object>(entry: unknown): PresenceMeta<M>[] {
 /**
  * This client's copy of a channel's presence, kept in sync from `presence:state` (replaces the copy) and
  * `presence:diff` (applied to it, keyed by connectionId, so a join already held changes nothing).
- * Callbacks fire per connection; `first`/`last` say whether the clientId arrived or is gone.
+ * Callbacks fire per connection; `first`/`last` say whether the clientId arrived or is gone. In a
+ * channel whose rule declares statuses, each meta carries its `status` and `onStatus` hears every change.
  */
 export class ChannelPresence<M extends object = Record<string, unknown>> {
   /** clientId → connectionId → meta, in arrival order. */
@@ -24,7 +33,10 @@ export class ChannelPresence<M extends object = Record<string, unknown>> {
   private readonly events: TypedEmitter<PresenceEvents<M>>;
   private synced = false;
 
-  constructor(onListenerError: ListenerErrorHandler) {
+  constructor(
+    onListenerError: ListenerErrorHandler,
+    private readonly sendStatus?: StatusSender<M>,
+  ) {
     this.events = new TypedEmitter(onListenerError);
   }
 
@@ -67,6 +79,34 @@ export class ChannelPresence<M extends object = Record<string, unknown>> {
     return this.events.on('sync', listener);
   }
 
+  /** A connection's status changed: `{clientId, connectionId, from, to, reason, meta}`. */
+  onStatus(listener: (change: PresenceStatus<M>) => void): Unsubscribe {
+    return this.events.on('status', listener);
+  }
+
+  /**
+   * The status of a clientId's connection (`connectionId`), or without one, of its last connection to
+   * join; undefined when it is not here or its meta has no status. `get(clientId)` has every connection's.
+   */
+  statusOf(clientId: string, connectionId?: string): string | undefined {
+    const metas = this.members.get(clientId);
+    if (!metas) return undefined;
+    let meta: PresenceMeta<M> | undefined;
+    if (connectionId !== undefined) meta = metas.get(connectionId);
+    else for (const last of metas.values()) meta = last;
+    const status = (meta as { status?: unknown } | undefined)?.status;
+    return typeof status === 'string' ? status : undefined;
+  }
+
+  /**
+   * Sets this connection's status in the channel (one the channel's rule lets clients set); resolves to
+   * the meta the server stored. The other members get it as a `status` change with reason `client`.
+   */
+  setStatus(status: string): Promise<PresenceMeta<M>> {
+    if (!this.sendStatus) return Promise.reject(new TypeError('This presence copy is not bound to a channel: it cannot set a status.'));
+    return this.sendStatus(status);
+  }
+
   /** Replaces the copy with the server's full state, firing callbacks for what differs. */
   syncState(state: PresenceState<M>): void {
     const incoming = new Map<string, Map<string, PresenceMeta<M>>>();
@@ -86,11 +126,12 @@ export class ChannelPresence<M extends object = Record<string, unknown>> {
   }
 
   /** Applies a diff; ignored (false) while the copy is not in sync, since the next state will replace it. */
-  syncDiff(diff: Pick<PresenceDiff<M>, 'joins' | 'leaves' | 'updates'>): boolean {
+  syncDiff(diff: Pick<PresenceDiff<M>, 'joins' | 'leaves' | 'updates'> & Pick<Partial<PresenceDiff<M>>, 'statuses'>): boolean {
     if (!this.synced) return false;
     for (const part of [diff.joins, diff.updates]) {
       for (const [clientId, entry] of Object.entries(part ?? {})) for (const meta of metasOf<M>(entry)) this.put(clientId, meta);
     }
+    this.statusChanged(diff.statuses);
     for (const [clientId, entry] of Object.entries(diff.leaves ?? {})) {
       for (const meta of metasOf<M>(entry)) this.remove(clientId, meta.connectionId);
     }
@@ -109,6 +150,18 @@ export class ChannelPresence<M extends object = Record<string, unknown>> {
     this.members.clear();
     this.synced = false;
     if (!wasEmpty) this.events.emit('sync', []);
+  }
+
+  /** The diff's status changes, for the connections the copy holds (their metas are already the new ones). */
+  private statusChanged(statuses: PresenceDiff<M>['statuses']): void {
+    if (statuses === null || typeof statuses !== 'object') return;
+    for (const [connectionId, change] of Object.entries(statuses)) {
+      if (!isStatusChange(change)) continue;
+      const meta = this.members.get(change.clientId)?.get(connectionId);
+      if (!meta) continue;
+      const { clientId, from, to, reason } = change;
+      this.events.emit('status', { clientId, connectionId, from, to, reason, meta });
+    }
   }
 
   private put(clientId: string, meta: PresenceMeta<M>): void {

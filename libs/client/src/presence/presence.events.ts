@@ -1,4 +1,4 @@
-import type { PresenceMeta } from '@nest-realtime/protocol';
+import type { PresenceMeta, PresenceStatusReason } from '@nest-realtime/protocol';
 
 /** A clientId and its metas, one per connection (tab, device). */
 export interface PresenceMember<M extends object = Record<string, unknown>> {
@@ -32,10 +32,25 @@ export interface PresenceUpdate<M extends object = Record<string, unknown>> {
   previous: PresenceMeta<M>;
 }
 
+/** A connection's presence status changed, in a channel whose rule declares statuses. */
+export interface PresenceStatus<M extends object = Record<string, unknown>> {
+  clientId: string;
+  connectionId: string;
+  /** The status before. */
+  from: string;
+  /** The status now (also the meta's `status`). */
+  to: string;
+  /** `client` (set by a client), `timeout` (inactive for a while), `activity` (active again) or `server`. */
+  reason: PresenceStatusReason;
+  meta: PresenceMeta<M>;
+}
+
 export interface PresenceEvents<M extends object> {
   join: PresenceJoin<M>;
   leave: PresenceLeave<M>;
   update: PresenceUpdate<M>;
+  /** After the `update` of the same connection, when its status changed. */
+  status: PresenceStatus<M>;
   /** After every state or diff applied: the members now. */
   sync: PresenceMember<M>[];
 }

@@ -1,5 +1,5 @@
 import type { EngineNode } from './engine-node';
-import type { Broker, ConnectionDirectory, GroupStore, MembershipStore, PresenceStore, SessionStore } from './stores';
+import type { Broker, ConnectionDirectory, GroupStore, MembershipStore, PresenceStore, SessionStore, SharedStateStore } from './stores';
 
 export * from './engine-node';
 export * from './stores';
@@ -63,6 +63,8 @@ export interface RealtimeEngine {
   readonly groups: GroupStore;
   /** Sessions saved for a resume. */
   readonly sessions: SessionStore;
+  /** Shared states of channels, scopes and groups. */
+  readonly state: SharedStateStore;
 
   /** Called once at bootstrap with the node the engine delivers to. */
   bind(node: EngineNode): void | Promise<void>;

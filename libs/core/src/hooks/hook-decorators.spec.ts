@@ -37,6 +37,19 @@ describe('hook decorators', () => {
     expect(() => OnPresence('enter' as 'join')).toThrow(TypeError);
   });
 
+  it('bind a presence status hook, taking state as another name for status', () => {
+    class Hooks {
+      @OnPresence('status', 'desk:*')
+      status() {}
+
+      @OnPresence('state')
+      state() {}
+    }
+
+    expect(accessor.getHooks(Hooks.prototype.status)).toEqual([{ kind: 'presence', type: 'status', pattern: 'desk:*', options: {} }]);
+    expect(accessor.getHooks(Hooks.prototype.state)).toEqual([{ kind: 'presence', type: 'status', pattern: undefined, options: {} }]);
+  });
+
   it('reject an empty channel pattern', () => {
     expect(() => OnChannel('join', '')).toThrow(DECORATOR_MISUSE('OnChannel', 'the channel pattern', 'a non-empty string such as "room:*"', ''));
     expect(() => OnPresence('join', '')).toThrow(DECORATOR_MISUSE('OnPresence', 'the channel pattern', 'a non-empty string such as "room:*"', ''));

@@ -1,5 +1,7 @@
 /** The events the services stream and the hook decorators bind to. */
 
+import type { PresenceStatusReason } from '@nest-realtime/protocol';
+
 export interface ConnectionEvent {
   type: 'open' | 'close';
   connectionId: string;
@@ -34,8 +36,12 @@ export interface ChannelEvent {
   at: number;
 }
 
+/**
+ * A member joined, left, replaced its meta (`update`), or changed its presence status (`status`, in
+ * channels whose rule declares statuses: `from`, `to` and `reason` say how; `meta` carries the new status).
+ */
 export interface PresenceEvent {
-  type: 'join' | 'leave' | 'update';
+  type: 'join' | 'leave' | 'update' | 'status';
   channel: string;
   clientId: string;
   connectionId: string;
@@ -43,6 +49,12 @@ export interface PresenceEvent {
   /** The clientId's first connection in the channel (join) or its last (leave). */
   first?: boolean;
   last?: boolean;
+  /** For `status`: the status before. */
+  from?: string;
+  /** For `status`: the status now. */
+  to?: string;
+  /** For `status`: why it changed. */
+  reason?: PresenceStatusReason;
   at: number;
 }
 

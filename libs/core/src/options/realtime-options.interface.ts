@@ -149,6 +149,33 @@ export interface ResumeOptions {
   ttl?: number;
 }
 
+/** Limits of group states (`SharedStateService.group(name)`): groups have no channel rule of their own. */
+export interface SharedStateGroupOptions {
+  /** Most keys one group's state holds. Default `1000`. */
+  maxKeys?: number;
+  /** How many last changes of a group's state are kept. Default `100`. */
+  log?: number;
+}
+
+/**
+ * Shared states (channel rules' `state`, `SharedStateService`): what holds for every state. A channel's own
+ * limits (who writes, `maxKeys`, `log`, `inherit`) are in its rule's `state`.
+ */
+export interface SharedStateOptions {
+  /** What separates the levels of a scope name (`org:acme/team:web`): 1 to 4 printable characters. Default `'/'`. */
+  separator?: string;
+  /** Largest value of a key, as JSON bytes. Default `16384` (16 KiB). */
+  maxValueBytes?: number;
+  /** Deepest nesting of objects and arrays in a value. Default `8`. */
+  maxValueDepth?: number;
+  /** Longest `ttl` a write may give a key, in ms. Default `86400000` (a day). */
+  maxTtl?: number;
+  /** ms between two sweeps that remove the keys whose `ttl` ran out (and tell the members). Default `1000`. */
+  expiryInterval?: number;
+  /** Limits of group states. Defaults: see `SharedStateGroupOptions`. */
+  groups?: SharedStateGroupOptions;
+}
+
 export interface RealtimeModuleOptions {
   /** The WebSocket path on the application's HTTP server. Default `'/realtime'`. */
   path?: string;
@@ -161,6 +188,8 @@ export interface RealtimeModuleOptions {
   channels?: ChannelRule[];
   presence?: PresenceOptions;
   state?: StateMachineOptions;
+  /** Shared states of channels, scopes and groups (the `state` of a channel rule is each channel's own). Defaults: see `SharedStateOptions`. */
+  sharedState?: SharedStateOptions;
   cleanup?: CleanupOptions;
   /** Largest inbound frame in bytes; a larger one closes the connection with 1009. Default `1048576` (1 MiB). */
   maxFrameBytes?: number;

@@ -24,6 +24,14 @@ describe('resolveRealtimeOptions', () => {
         policies: [],
         timeouts: {},
       });
+      expect(options.sharedState).toEqual({
+        separator: '/',
+        maxValueBytes: 16_384,
+        maxValueDepth: 8,
+        maxTtl: 86_400_000,
+        expiryInterval: 1000,
+        groups: { maxKeys: 1000, log: 100 },
+      });
       expect(options.cleanup).toEqual({ interval: 1000, batchSize: 500, maxRetries: 3 });
       expect(options.maxFrameBytes).toBe(1_048_576);
       expect(options.engine).toBeInstanceOf(MemoryEngine);
@@ -107,6 +115,18 @@ describe('resolveRealtimeOptions', () => {
       ['resume neither an object nor false', { resume: 'on' }, 'resume', AN_OBJECT(true), 'on'],
     ])('%s', (_case, raw, name, expected, got) => {
       expect(failure(raw)).toBe(invalid(name, expected, got));
+    });
+
+    it('takes the shared-state options and refuses bad ones, naming them', () => {
+      const sharedState = { separator: '::', maxValueBytes: 100, maxValueDepth: 2, maxTtl: 5000, expiryInterval: 250, groups: { maxKeys: 5, log: 0 } };
+      expect(resolveRealtimeOptions({ sharedState }).sharedState).toEqual(sharedState);
+      expect(() => resolveRealtimeOptions({ sharedState: { separator: '' } })).toThrow(
+        'option "sharedState.separator" must be a string of 1 to 4 printable characters without spaces; got "".',
+      );
+      expect(() => resolveRealtimeOptions({ sharedState: { maxValueBytes: 1 } })).toThrow('option "sharedState.maxValueBytes" must be an integer');
+      expect(() => resolveRealtimeOptions({ sharedState: { expiryInterval: 0 } })).toThrow('option "sharedState.expiryInterval" must be an integer');
+      expect(() => resolveRealtimeOptions({ sharedState: { groups: { log: -1 } } })).toThrow('option "sharedState.groups.log" must be an integer');
+      expect(() => resolveRealtimeOptions({ sharedState: 5 as never })).toThrow('option "sharedState" must be');
     });
 
     it('refuses a heartbeat.timeout that is not greater than heartbeat.interval', () => {

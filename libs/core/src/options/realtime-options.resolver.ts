@@ -34,6 +34,7 @@ export interface ResolvedRealtimeOptions extends ResolvedSecurityOptions {
     policies: Array<StatePolicy | StatePolicyProvider | Type<StatePolicyProvider>>;
     timeouts: Record<string, StateTimeout>;
   };
+  sharedState: ResolvedSharedStateOptions;
   cleanup: { interval: number; batchSize: number; maxRetries: number };
   maxFrameBytes: number;
   engine: RealtimeEngine;
@@ -42,6 +43,15 @@ export interface ResolvedRealtimeOptions extends ResolvedSecurityOptions {
   drain: ResolvedDrainOptions;
   hooks: ResolvedHooksOptions;
   logLevels: LogLevel[];
+}
+
+export interface ResolvedSharedStateOptions {
+  separator: string;
+  maxValueBytes: number;
+  maxValueDepth: number;
+  maxTtl: number;
+  expiryInterval: number;
+  groups: { maxKeys: number; log: number };
 }
 
 export const DEFAULT_STATES = ['connected', 'idle', 'reconnecting', 'disconnected', 'error'];
@@ -66,6 +76,22 @@ function resolveHeartbeat(raw: Partial<HeartbeatOptions>): ResolvedHeartbeatOpti
   }
   const lagThreshold = check.integer('heartbeat.adaptive.lagThreshold', adaptiveRaw.lagThreshold, 100, 1);
   return { interval, timeout, adaptive: { maxInterval, lagThreshold } };
+}
+
+function resolveSharedState(value: RealtimeModuleOptions['sharedState']): ResolvedSharedStateOptions {
+  const raw = check.section('sharedState', value);
+  const groups = check.section('sharedState.groups', raw.groups);
+  return {
+    separator: check.text('sharedState.separator', raw.separator, '/', /^[\x21-\x7e]{1,4}$/, 'a string of 1 to 4 printable characters without spaces'),
+    maxValueBytes: check.integer('sharedState.maxValueBytes', raw.maxValueBytes, 16_384, 2, 1_048_576),
+    maxValueDepth: check.integer('sharedState.maxValueDepth', raw.maxValueDepth, 8, 1, 64),
+    maxTtl: check.integer('sharedState.maxTtl', raw.maxTtl, 86_400_000, 1),
+    expiryInterval: check.integer('sharedState.expiryInterval', raw.expiryInterval, 1000, 10),
+    groups: {
+      maxKeys: check.integer('sharedState.groups.maxKeys', groups.maxKeys, 1000, 1, 100_000),
+      log: check.integer('sharedState.groups.log', groups.log, 100, 0, 10_000),
+    },
+  };
 }
 
 function resolveState(value: RealtimeModuleOptions['state']): ResolvedRealtimeOptions['state'] {
@@ -172,6 +198,7 @@ export function resolveRealtimeOptions(raw: RealtimeModuleOptions = {}): Resolve
       batchMs: check.integer('presence.batchMs', presenceRaw.batchMs, 20, 0),
     },
     state: resolveState(raw.state),
+    sharedState: resolveSharedState(raw.sharedState),
     cleanup: {
       interval: check.integer('cleanup.interval', cleanupRaw.interval, 1000, 1),
       batchSize: check.integer('cleanup.batchSize', cleanupRaw.batchSize, 500, 1),

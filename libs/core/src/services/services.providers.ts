@@ -15,6 +15,9 @@ import { GroupService } from './group/group.service';
 import { PresenceService } from './presence/presence.service';
 import { ResumeService } from './resume/resume.service';
 import { ResumeSessions } from './resume/resume-sessions';
+import { GroupStateDelivery } from './shared-state/group-state.delivery';
+import { SharedStateService } from './shared-state/shared-state.service';
+import { StateSnapshots } from './shared-state/state.snapshots';
 
 export const servicesProviders: Provider[] = [
   ConnectionRegistry,
@@ -33,4 +36,7 @@ export const servicesProviders: Provider[] = [
   ChannelAuthorizersLoader,
   ResumeSessions,
   ResumeService,
+  StateSnapshots,
+  SharedStateService,
+  GroupStateDelivery,
 ];

@@ -6,6 +6,7 @@ import { PresenceResync } from './cluster/presence-resync';
 import { HeartbeatCadence } from './heartbeat/heartbeat.cadence';
 import { HeartbeatScheduler } from './heartbeat/heartbeat.scheduler';
 import { IdleConnectionsSweeper } from './idle/idle-connections.sweeper';
+import { StateExpirySweeper } from './shared-state/state-expiry.sweeper';
 
 export const upkeepProviders: Provider[] = [
   CleanupService,
@@ -15,4 +16,5 @@ export const upkeepProviders: Provider[] = [
   PresenceResync,
   HeartbeatCadence,
   HeartbeatScheduler,
+  StateExpirySweeper,
 ];

@@ -7,10 +7,14 @@ import { MemoryGroups } from './memory.groups';
 import { MemoryMemberships } from './memory.memberships';
 import { MemoryPresence } from './memory.presence';
 import { MemorySessions } from './memory.sessions';
+import { MemorySharedState } from './memory.shared-state';
 import { MemoryState } from './memory.state';
 
 export interface MemoryEngineOptions {
-  /** ms a channel's history offset and epoch are kept after its last publish. Default `86400000` (a day). */
+  /**
+   * ms a channel's history offset and epoch are kept after its last publish, and a shared state with no
+   * key (its revision, epoch and change log) after its last change. Default `86400000` (a day).
+   */
   historyMetaTtl?: number;
 }
 
@@ -23,13 +27,16 @@ export class MemoryEngine implements RealtimeEngine {
   readonly directory: MemoryDirectory;
   readonly groups = new MemoryGroups();
   readonly sessions = new MemorySessions();
+  readonly state: MemorySharedState;
   private readonly shared = new MemoryState();
 
   constructor(options: MemoryEngineOptions = {}) {
-    this.broker = new MemoryBroker(this.shared, options.historyMetaTtl ?? 86_400_000);
+    const metaTtl = options.historyMetaTtl ?? 86_400_000;
+    this.broker = new MemoryBroker(this.shared, metaTtl);
     this.memberships = new MemoryMemberships(this.shared);
     this.presence = new MemoryPresence(this.shared);
     this.directory = new MemoryDirectory(this.shared, this.nodeId);
+    this.state = new MemorySharedState(this.shared, this.broker, this.groups, metaTtl);
   }
 
   bind(node: EngineNode): void {
@@ -61,6 +68,7 @@ export class MemoryEngine implements RealtimeEngine {
   async sweep(now: number): Promise<void> {
     this.broker.sweep(now);
     this.sessions.sweep(now);
+    this.state.sweep(now);
   }
 
   async close(): Promise<void> {
@@ -69,5 +77,6 @@ export class MemoryEngine implements RealtimeEngine {
     this.groups.clear();
     this.broker.clear();
     this.sessions.clear();
+    this.state.clear();
   }
 }

@@ -22,6 +22,11 @@ export class MemoryGroups implements GroupStore {
     return [...(this.groups.get(group) ?? [])];
   }
 
+  /** A group's clientIds, read now (for a delivery that must not wait). */
+  clientsOf(group: string): Iterable<string> {
+    return this.groups.get(group) ?? [];
+  }
+
   async groupsOf(clientId: string): Promise<string[]> {
     return [...this.groups].filter(([, members]) => members.has(clientId)).map(([group]) => group);
   }

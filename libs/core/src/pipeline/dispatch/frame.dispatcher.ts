@@ -11,6 +11,7 @@ import type { ErrorBody } from '@nest-realtime/protocol';
 import { RealtimeException } from '../../errors/realtime.exception';
 import { isReservedEvent, ProtocolEvent } from '@nest-realtime/protocol';
 import { REALTIME_OPTIONS } from '../../realtime.constants';
+import { PresenceService } from '../../services/presence/presence.service';
 import { toErrorBody } from './error-body.mapper';
 import type { FrameContext } from './frame-context';
 import { ProtocolHandler, ProtocolHandlers } from './protocol.handlers';
@@ -61,6 +62,7 @@ export class FrameDispatcher {
     private readonly protocol: ProtocolHandlers,
     private readonly pipeline: MiddlewarePipeline,
     @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
+    private readonly presence: PresenceService,
   ) {
     this.logger = new RealtimeLogger('RealtimeFrames', options.logLevels);
     this.maxDepth = options.limits.maxDepth;
@@ -108,7 +110,10 @@ export class FrameDispatcher {
     // Frames still queued when the server closed the connection (a flood behind its 1008) go no further.
     if (connection.isClosedByServer) return undefined;
     const context = this.read(connection, raw, isBinary);
-    if (context.frame && context.frame.event !== ProtocolEvent.Ping) connection.lastActiveAt = connection.lastSeenAt;
+    if (context.frame && context.frame.event !== ProtocolEvent.Ping) {
+      connection.lastActiveAt = connection.lastSeenAt;
+      this.presence.activity(connection);
+    }
     if (!this.pipeline.hasFrameMiddleware) return this.route(context);
     let result: unknown;
     try {

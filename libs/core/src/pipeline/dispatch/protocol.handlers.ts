@@ -7,6 +7,7 @@ import { PresenceService } from '../../services/presence/presence.service';
 import { invalid, RealtimeException } from '../../errors/realtime.exception';
 import { ProtocolEvent } from '@nest-realtime/protocol';
 import { ResumeService } from '../../services/resume/resume.service';
+import { SharedStateService } from '../../services/shared-state/shared-state.service';
 import type { FrameContext } from './frame-context';
 
 /** Handles one protocol event; the value it resolves to is the `result` of the reply. */
@@ -20,7 +21,7 @@ function requireString(data: Record<string, unknown>, field: string): string {
   return value;
 }
 
-/** The protocol's own client events (`connection:*`, `channel:*`, `presence:*`, `direct:*`). */
+/** The protocol's own client events (`connection:*`, `channel:*`, `presence:*`, `state:*`, `direct:*`). */
 @Injectable()
 export class ProtocolHandlers {
   private readonly handlers = new Map<string, ProtocolHandler>([
@@ -34,6 +35,8 @@ export class ProtocolHandlers {
     [ProtocolEvent.PresenceUpdate, (context, data) => this.updatePresence(context, data)],
     [ProtocolEvent.PresenceList, (context, data) => this.listPresence(context, data)],
     [ProtocolEvent.DirectSend, (context, data) => this.direct(context, data)],
+    [ProtocolEvent.StateSet, (context, data) => this.setState(context, data)],
+    [ProtocolEvent.StateDelete, (context, data) => this.deleteState(context, data)],
   ]);
 
   constructor(
@@ -43,6 +46,7 @@ export class ProtocolHandlers {
     private readonly directs: DirectService,
     private readonly credentials: CredentialsService,
     private readonly resumes: ResumeService,
+    private readonly sharedState: SharedStateService,
   ) {}
 
   get(event: string): ProtocolHandler | undefined {
@@ -66,11 +70,15 @@ export class ProtocolHandlers {
     await this.channels.joinFrom(context.connection, channel, data.meta, { stateInReply, reply: (result) => context.succeed(result) });
   }
 
-  /** Replies first, then sends each resumed presence channel's `presence:state`, as a join does. */
+  /**
+   * Replies first, then sends each resumed presence channel's `presence:state`, as a join does, then each
+   * shared state's catch-up, before the live `state:diff` frames go on.
+   */
   private async resume(context: FrameContext, data: Record<string, unknown>): Promise<void> {
-    const { result, presence } = await this.resumes.resume(context.connection, data);
+    const { result, presence, release } = await this.resumes.resume(context.connection, data);
     context.succeed(result);
     for (const state of presence) context.connection.sendFrame(ProtocolEvent.PresenceState, state);
+    release();
   }
 
   private async publish(context: FrameContext, data: Record<string, unknown>): Promise<{ channel: string }> {
@@ -80,10 +88,15 @@ export class ProtocolHandlers {
     return { channel };
   }
 
+  /** `{channel, meta}` replaces the meta (keeping the status unless it names one); `{channel, status}` sets only the status. */
   private async updatePresence(context: FrameContext, data: Record<string, unknown>) {
     const channel = requireString(data, 'channel');
-    if (!('meta' in data)) throw invalid('"meta" is required: the new meta replaces the old one.', [{ field: 'meta', message: 'is required' }]);
-    const meta = await this.presence.update(context.connection.id, channel, data.meta);
+    if (!('meta' in data) && !('status' in data)) {
+      throw invalid('"meta" or "status" is required: a new meta replaces the old one; a status changes only the status.', [
+        { field: 'meta', message: 'is required' },
+      ]);
+    }
+    const meta = await this.presence.updateFrom(context.connection.id, channel, { meta: data.meta, status: data.status });
     return { channel, meta };
   }
 
@@ -93,6 +106,18 @@ export class ProtocolHandlers {
       throw new RealtimeException('not_joined', `Join "${channel}" to see its presence.`);
     }
     return this.presence.list(channel);
+  }
+
+  /** `state:set` `{channel, key, value, version?, ttl?}` → `{channel, key, version, revision}`. */
+  private setState(context: FrameContext, data: Record<string, unknown>) {
+    const channel = requireString(data, 'channel');
+    if (!('value' in data)) throw invalid('"value" is required: delete a key with state:delete.', [{ field: 'value', message: 'is required' }]);
+    return this.sharedState.setFrom(context.connection, channel, data.key, data.value, { version: data.version, ttl: data.ttl });
+  }
+
+  /** `state:delete` `{channel, key, version?}` → `{channel, key, version: 0, revision}`. */
+  private deleteState(context: FrameContext, data: Record<string, unknown>) {
+    return this.sharedState.deleteFrom(context.connection, requireString(data, 'channel'), data.key, { version: data.version });
   }
 
   private async direct(context: FrameContext, data: Record<string, unknown>) {

@@ -75,6 +75,55 @@ describe('channel options', () => {
     });
   });
 
+  describe('presence statuses', () => {
+    const statusesOf = (statuses: unknown, presence = true) => compileChannelRules([{ pattern: 'room:*', presence, statuses } as never])[0].options.statuses;
+
+    it('leaves channels without statuses as they were', () => {
+      expect(compileChannelRules([{ pattern: 'room:*', presence: true }])[0].options).not.toHaveProperty('statuses');
+    });
+
+    it('starts members in the first status and lets clients set any, with no timeout, by default', () => {
+      expect(statusesOf({ statuses: ['online', 'away', 'busy'] })).toEqual({
+        statuses: ['online', 'away', 'busy'],
+        initial: 'online',
+        settable: ['online', 'away', 'busy'],
+        timeouts: [],
+      });
+    });
+
+    it('keeps the initial status, the settable ones and the timeouts it is given', () => {
+      const timeouts = [{ from: ['online'], to: 'away', after: 60_000 }];
+
+      expect(statusesOf({ statuses: ['online', 'away', 'busy'], initial: 'away', settable: ['online', 'busy'], timeouts })).toEqual({
+        statuses: ['online', 'away', 'busy'],
+        initial: 'away',
+        settable: ['online', 'busy'],
+        timeouts,
+      });
+    });
+
+    it('needs presence', () => {
+      expect(() => statusesOf({ statuses: ['online'] }, false)).toThrow('channels[0].presence');
+    });
+
+    it.each<[string, unknown, string]>([
+      ['a list that is not an object', ['online'], 'channels[0].statuses'],
+      ['an empty list of statuses', { statuses: [] }, 'channels[0].statuses.statuses'],
+      ['a status twice', { statuses: ['online', 'online'] }, 'channels[0].statuses.statuses'],
+      ['an undeclared initial status', { statuses: ['online'], initial: 'away' }, 'channels[0].statuses.initial'],
+      ['an undeclared settable status', { statuses: ['online'], settable: ['away'] }, 'channels[0].statuses.settable[0]'],
+      ['timeouts that are not a list', { statuses: ['online', 'away'], timeouts: {} }, 'channels[0].statuses.timeouts'],
+      ['a timeout from no status', { statuses: ['online', 'away'], timeouts: [{ from: [], to: 'away', after: 1 }] }, 'channels[0].statuses.timeouts[0].from'],
+      ['a timeout from an undeclared status', { statuses: ['online', 'away'], timeouts: [{ from: ['idle'], to: 'away', after: 1 }] }, 'channels[0].statuses.timeouts[0].from[0]'],
+      ['a timeout to an undeclared status', { statuses: ['online', 'away'], timeouts: [{ from: ['online'], to: 'gone', after: 1 }] }, 'channels[0].statuses.timeouts[0].to'],
+      ['a timeout to one of its own from', { statuses: ['online', 'away'], timeouts: [{ from: ['online'], to: 'online', after: 1 }] }, 'channels[0].statuses.timeouts[0].to'],
+      ['a timeout after 0 ms', { statuses: ['online', 'away'], timeouts: [{ from: ['online'], to: 'away', after: 0 }] }, 'channels[0].statuses.timeouts[0].after'],
+      ['a timeout with no after', { statuses: ['online', 'away'], timeouts: [{ from: ['online'], to: 'away' }] }, 'channels[0].statuses.timeouts[0].after'],
+    ])('refuses %s, naming the option', (_case, statuses, option) => {
+      expect(() => statusesOf(statuses)).toThrow(`option "${option}"`);
+    });
+  });
+
   describe('isValidChannelName', () => {
     it('accepts 1 to 200 printable ASCII characters', () => {
       expect(isValidChannelName('r')).toBe(true);

@@ -9,6 +9,8 @@ import { EventStream } from '../../hooks/event-stream';
 import type { ChannelEvent } from '../../hooks/realtime-events';
 import { PresenceStateGate } from '../presence/presence-state.gate';
 import { PresenceService } from '../presence/presence.service';
+import { StateSnapshotGate, type StateStart } from '../shared-state/state-snapshot.gate';
+import { StateSnapshots } from '../shared-state/state.snapshots';
 import { encodeFrame } from '../../codec/frame.codec';
 import type { PresenceState } from '@nest-realtime/protocol';
 import { invalid, RealtimeException } from '../../errors/realtime.exception';
@@ -78,6 +80,7 @@ export class ChannelService implements OnApplicationShutdown {
     private readonly presence: PresenceService,
     private readonly authorization: ChannelAuthorization,
     private readonly audit: AuditService,
+    private readonly stateSnapshots: StateSnapshots,
   ) {}
 
   /** The options that apply to a channel name (`private` also when a `@ChannelAuthorizer` pattern matches it). */
@@ -125,7 +128,9 @@ export class ChannelService implements OnApplicationShutdown {
    * `join`, as a client or a resume makes it. A resume's frames go through `how.via` (which holds them
    * back while the history is replayed) and it sends the presence state itself. Any other new member of
    * a presence channel joins through a `PresenceStateGate`: the channel's frames wait until the reply
-   * (`how.reply`) has gone out and the state is ready, and the state goes first.
+   * (`how.reply`) has gone out and the state is ready, and the state goes first. A new member of a channel
+   * with a shared state joins through a `StateSnapshotGate` in front of it: its `state:snapshot` frames
+   * (read before the reply) follow the `presence:state`, and only then the channel's frames.
    */
   private async joinVia(connectionId: string, channel: string, meta: unknown = {}, how: JoinOptions = {}): Promise<JoinResult> {
     assertChannelName(channel);
@@ -135,10 +140,12 @@ export class ChannelService implements OnApplicationShutdown {
     await this.assertRoomForAnotherChannel(connectionId, channel);
     // Used only when the join makes a new member: an engine keeps a member's first connection.
     const gate = options.presence && !how.via ? new PresenceStateGate(connection) : undefined;
+    const stateGate = options.state && !how.via ? new StateSnapshotGate(channel, gate ?? connection) : undefined;
     let awaitsState = false;
+    let stateStart: StateStart | null = null;
     try {
       // The engine checks the limit and adds the member in one step, on every node at once.
-      const joined = await this.engine.memberships.join(channel, how.via ?? gate ?? connection, checked, options.limit);
+      const joined = await this.engine.memberships.join(channel, how.via ?? stateGate ?? gate ?? connection, checked, options.limit);
       if (joined.full) throw new RealtimeException('limit', `"${channel}" is full: it holds at most ${options.limit} members.`);
       const { created } = joined;
       if (created) {
@@ -152,6 +159,13 @@ export class ChannelService implements OnApplicationShutdown {
         await this.remove(channel, connectionId);
         throw new RealtimeException('not_found', `Connection "${connectionId}" closed while joining "${channel}".`);
       }
+      if (created && stateGate) {
+        // Read once a member: every change after the read reaches the gate, those before are in the snapshot.
+        stateStart = await this.stateSnapshots.startFor(channel).catch(async (error: unknown) => {
+          await this.remove(channel, connectionId);
+          throw error;
+        });
+      }
       const result: JoinResult = { channel };
       if (options.presence && how.stateInReply !== false) result.presence = await this.presence.list(channel);
       const position = options.history && (await this.engine.broker.position(channel, options.history));
@@ -161,6 +175,8 @@ export class ChannelService implements OnApplicationShutdown {
     } finally {
       // A gate no state will come to (the join failed or was not new) lets frames through once released.
       if (gate && !awaitsState) gate.deliverState(null);
+      stateGate?.deliver(stateStart);
+      stateGate?.release();
       gate?.release();
     }
   }

@@ -5,6 +5,7 @@ import type { CleanupTask } from '../../upkeep/cleanup/cleanup-task.interface';
 import type { RealtimeEngine } from '../../engine/realtime-engine.interface';
 import { REALTIME_ENGINE } from '../../realtime.constants';
 import { ChannelRules } from './channel.rules';
+import { StateSnapshots } from '../shared-state/state.snapshots';
 
 /**
  * Expires the channels created with `ChannelService.create`: once one has had no member for its time to
@@ -22,6 +23,7 @@ export class TemporaryChannels implements OnModuleInit {
     private readonly rules: ChannelRules,
     private readonly cleanup: CleanupService,
     private readonly audit: AuditService,
+    private readonly stateSnapshots: StateSnapshots,
   ) {}
 
   onModuleInit(): void {
@@ -46,6 +48,7 @@ export class TemporaryChannels implements OnModuleInit {
     // A member may have come in between the sweep and now.
     if ((await this.engine.memberships.count(channel)) > 0) return void this.emptySince.delete(channel);
     this.emptySince.delete(channel);
+    await this.stateSnapshots.forget(channel);
     this.rules.undefine(channel);
     await this.engine.memberships.dropChannel(channel);
     this.audit.record({ type: 'channel.expired', connectionId: null, clientId: null, channel, reason: `empty for ${ttl} ms` });

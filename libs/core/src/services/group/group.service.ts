@@ -4,18 +4,28 @@ import { encodeFrame } from '../../codec/frame.codec';
 import { RealtimeException } from '../../errors/realtime.exception';
 import { isReservedEvent } from '@nest-realtime/protocol';
 import { REALTIME_ENGINE } from '../../realtime.constants';
+import { StateSnapshots } from '../shared-state/state.snapshots';
 
 /**
  * Server-side named sets of clientIds (admins, a team, the users of a plan). Clients never see a group;
- * a broadcast reaches every connection of every member.
+ * a broadcast reaches every connection of every member. A group may have a shared state
+ * (`SharedStateService.group`): a client added to it gets its `state:snapshot` on every connection.
  */
 @Injectable()
 export class GroupService {
-  constructor(@Inject(REALTIME_ENGINE) private readonly engine: RealtimeEngine) {}
+  constructor(
+    @Inject(REALTIME_ENGINE) private readonly engine: RealtimeEngine,
+    private readonly stateSnapshots: StateSnapshots,
+  ) {}
 
-  /** Resolves to false when the client was a member already. */
-  add(group: string, clientId: string): Promise<boolean> {
-    return this.engine.groups.add(group, clientId);
+  /** Resolves to false when the client was a member already; a new member's connections get the group's state. */
+  async add(group: string, clientId: string): Promise<boolean> {
+    const added = await this.engine.groups.add(group, clientId);
+    if (added) {
+      // After the membership: every change after the snapshot's read reaches the client too.
+      await this.stateSnapshots.sendGroupSnapshot(group, (frame) => this.engine.broker.sendToClient(clientId, frame));
+    }
+    return added;
   }
 
   /** Resolves to false when the client was not a member. */

@@ -1,5 +1,5 @@
 import type { PresenceWrite } from '../../engine/realtime-engine.interface';
-import type { PresenceDiff } from '@nest-realtime/protocol';
+import type { PresenceDiff, PresenceStatusReason } from '@nest-realtime/protocol';
 import { PresenceDiffBatcher } from './presence-diff.batcher';
 
 function write(connectionId: string, clientId: string, countBefore: number, countAfter: number, extra: Record<string, unknown> = {}): PresenceWrite {
@@ -188,5 +188,57 @@ describe('PresenceDiffBatcher', () => {
     batcher(50).flush('room');
 
     expect(diffs).toEqual([]);
+  });
+
+  describe('status changes', () => {
+    const change = (from: string, to: string, reason: PresenceStatusReason = 'timeout') => ({ clientId: 'alice', from, to, reason });
+
+    it('puts a status change in statuses, by connectionId, beside the meta in updates', () => {
+      const b = batcher(0);
+      b.push('room', 'update', write('c1', 'alice', 1, 1, { status: 'away' }), change('online', 'away'));
+
+      expect(diffs).toEqual([
+        {
+          channel: 'room',
+          joins: {},
+          leaves: {},
+          updates: { alice: { metas: [meta('c1', { status: 'away' })] } },
+          statuses: { c1: { clientId: 'alice', from: 'online', to: 'away', reason: 'timeout' } },
+        },
+      ]);
+    });
+
+    it('merges the changes of a window: from of the first, to and reason of the last', () => {
+      const b = batcher(50);
+      b.push('room', 'update', write('c1', 'alice', 1, 1, { status: 'away' }), change('online', 'away'));
+      b.push('room', 'update', write('c1', 'alice', 1, 1, { status: 'away', typing: true }));
+      b.push('room', 'update', write('c1', 'alice', 1, 1, { status: 'busy', typing: true }), change('away', 'busy', 'client'));
+      jest.advanceTimersByTime(50);
+
+      expect(diffs[0].statuses).toEqual({ c1: { clientId: 'alice', from: 'online', to: 'busy', reason: 'client' } });
+      expect(diffs[0].updates).toEqual({ alice: { metas: [meta('c1', { status: 'busy', typing: true })] } });
+    });
+
+    it('drops a change that comes back where it was, keeping the update', () => {
+      const b = batcher(50);
+      b.push('room', 'update', write('c1', 'alice', 1, 1, { status: 'away' }), change('online', 'away'));
+      b.push('room', 'update', write('c1', 'alice', 1, 1, { status: 'online' }), change('away', 'online', 'activity'));
+      jest.advanceTimersByTime(50);
+
+      expect(diffs[0]).not.toHaveProperty('statuses');
+      expect(diffs[0].updates).toEqual({ alice: { metas: [meta('c1', { status: 'online' })] } });
+    });
+
+    it('leaves out the changes of a connection that joined or left in the window: its meta says its status', () => {
+      const b = batcher(50);
+      b.push('room', 'join', write('c1', 'alice', 0, 1, { status: 'online' }));
+      b.push('room', 'update', write('c1', 'alice', 1, 1, { status: 'busy' }), change('online', 'busy', 'client'));
+      b.push('room', 'update', write('c2', 'alice', 2, 2, { status: 'away' }), change('online', 'away'));
+      b.push('room', 'leave', write('c2', 'alice', 2, 1, { status: 'away' }));
+      jest.advanceTimersByTime(50);
+
+      expect(diffs[0]).not.toHaveProperty('statuses');
+      expect(diffs[0].joins).toEqual({ alice: { metas: [meta('c1', { status: 'busy' })], first: true } });
+    });
   });
 });

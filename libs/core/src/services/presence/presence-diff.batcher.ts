@@ -1,5 +1,5 @@
 import type { PresenceWrite } from '../../engine/realtime-engine.interface';
-import type { PresenceDiff, PresenceMeta, PresenceState } from '@nest-realtime/protocol';
+import type { PresenceDiff, PresenceMeta, PresenceState, PresenceStatusChange } from '@nest-realtime/protocol';
 
 type ChangeKind = 'join' | 'leave' | 'update';
 
@@ -7,6 +7,8 @@ interface PendingChange {
   kind: ChangeKind;
   clientId: string;
   meta: PresenceMeta;
+  /** The net status change of the batch: `from` of its first change, `to` and `reason` of its last. */
+  status?: PresenceStatusChange;
 }
 
 interface PendingBatch {
@@ -21,6 +23,13 @@ function merge(previous: ChangeKind, next: ChangeKind): ChangeKind | undefined {
   if (previous === 'join') return next === 'leave' ? undefined : 'join';
   if (previous === 'leave') return next === 'leave' ? 'leave' : 'update';
   return next === 'leave' ? 'leave' : 'update';
+}
+
+/** Two status changes of one connection as one; undefined when it is back where it was. */
+function mergeStatus(previous: PresenceStatusChange | undefined, next: PresenceStatusChange | undefined): PresenceStatusChange | undefined {
+  if (!previous || !next) return previous ?? next;
+  if (previous.from === next.to) return undefined;
+  return { clientId: next.clientId, from: previous.from, to: next.to, reason: next.reason };
 }
 
 function add(state: PresenceState, change: PendingChange): void {
@@ -41,14 +50,22 @@ export class PresenceDiffBatcher {
     private readonly cancelled: (channel: string) => void = () => undefined,
   ) {}
 
-  push(channel: string, kind: ChangeKind, write: PresenceWrite): void {
+  /** `status`: the write changed the connection's status (an update only). */
+  push(channel: string, kind: ChangeKind, write: PresenceWrite, status?: PresenceStatusChange): void {
     let batch = this.batches.get(channel);
     if (!batch) this.batches.set(channel, (batch = { changes: new Map(), counts: new Map() }));
     const meta = write.meta as PresenceMeta;
     const previous = batch.changes.get(write.connectionId);
     const merged = previous ? merge(previous.kind, kind) : kind;
-    if (merged) batch.changes.set(write.connectionId, { kind: merged, clientId: write.clientId, meta });
-    else batch.changes.delete(write.connectionId);
+    if (merged) {
+      const change: PendingChange = { kind: merged, clientId: write.clientId, meta };
+      // A join or a leave carries the status in its meta; the others' members knew the status before.
+      const net = merged === 'update' ? mergeStatus(previous?.status, status) : undefined;
+      if (net) change.status = net;
+      batch.changes.set(write.connectionId, change);
+    } else {
+      batch.changes.delete(write.connectionId);
+    }
     const counts = batch.counts.get(write.clientId);
     if (counts) counts.after = write.countAfter;
     else batch.counts.set(write.clientId, { before: write.countBefore, after: write.countAfter });
@@ -65,8 +82,9 @@ export class PresenceDiffBatcher {
     clearTimeout(batch.timer);
     if (batch.changes.size === 0) return this.cancelled(channel);
     const diff: PresenceDiff = { channel, joins: {}, leaves: {}, updates: {} };
-    for (const change of batch.changes.values()) {
+    for (const [connectionId, change] of batch.changes) {
       add(change.kind === 'join' ? diff.joins : change.kind === 'leave' ? diff.leaves : diff.updates, change);
+      if (change.status) (diff.statuses ??= {})[connectionId] = change.status;
     }
     for (const [clientId, { before, after }] of batch.counts) {
       if (before === 0 && after > 0 && diff.joins[clientId]) diff.joins[clientId].first = true;

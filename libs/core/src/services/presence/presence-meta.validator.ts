@@ -1,3 +1,4 @@
+import { checkJsonValue, isPlainObject } from '../../codec/json-value';
 import { FieldError, invalid } from '../../errors/realtime.exception';
 
 export interface MetaLimits {
@@ -8,41 +9,6 @@ export interface MetaLimits {
 /** Fields the server writes into every meta; a client may not set them. */
 export const RESERVED_META_FIELDS = ['connectionId', 'onlineAt'] as const;
 
-function plainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-function checkValue(value: unknown, path: string, depth: number, limits: MetaLimits, errors: FieldError[]): void {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return;
-    case 'number':
-      if (!Number.isFinite(value)) errors.push({ field: path, message: 'must be a finite number' });
-      return;
-    case 'object':
-      if (value === null) return;
-      if (depth >= limits.maxDepth) {
-        errors.push({ field: path, message: `nests deeper than ${limits.maxDepth} levels` });
-        return;
-      }
-      if (Array.isArray(value)) {
-        value.forEach((item, index) => checkValue(item, `${path}[${index}]`, depth + 1, limits, errors));
-        return;
-      }
-      if (!plainObject(value)) {
-        errors.push({ field: path, message: 'must be plain JSON (an object, array, string, number, boolean or null)' });
-        return;
-      }
-      for (const [key, item] of Object.entries(value)) checkValue(item, `${path}.${key}`, depth + 1, limits, errors);
-      return;
-    default:
-      errors.push({ field: path, message: `is a ${typeof value}, which JSON cannot carry` });
-  }
-}
-
 /**
  * Checks a presence meta before anything is written: a plain JSON object, within the size and depth
  * limits, without the server's own fields, with the fields the channel requires. Throws `invalid`
@@ -50,7 +16,7 @@ function checkValue(value: unknown, path: string, depth: number, limits: MetaLim
  */
 export function validatePresenceMeta(meta: unknown, limits: MetaLimits, required: readonly string[] = []): Record<string, unknown> {
   if (meta === undefined || meta === null) meta = {};
-  if (!plainObject(meta)) {
+  if (!isPlainObject(meta)) {
     throw invalid('A presence meta must be a JSON object.', [{ field: 'meta', message: 'must be an object' }]);
   }
   const errors: FieldError[] = [];
@@ -59,7 +25,7 @@ export function validatePresenceMeta(meta: unknown, limits: MetaLimits, required
       errors.push({ field: `meta.${key}`, message: 'is set by the server' });
       continue;
     }
-    checkValue(value, `meta.${key}`, 1, limits, errors);
+    checkJsonValue(value, `meta.${key}`, 1, limits.maxDepth, errors);
   }
   for (const field of required) {
     if (meta[field] === undefined) errors.push({ field: `meta.${field}`, message: 'is required in this channel' });

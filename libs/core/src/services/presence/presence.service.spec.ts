@@ -4,6 +4,7 @@ import type { PresenceEvent } from '../../hooks/realtime-events';
 import type { RealtimeModuleOptions } from '../../options/realtime-options.interface';
 import { RealtimeException } from '../../errors/realtime.exception';
 import { createRealtimeTestBed, FakeSocket, RealtimeTestBed, refusal } from '../../testing/internal/unit-fakes';
+import { NO_STATUSES, NOT_A_STATUS, NOT_SETTABLE } from '../../realtime.messages';
 import { PresenceService } from './presence.service';
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -308,6 +309,197 @@ describe('PresenceService', () => {
       await presence.untrack('c1', 'room:1');
       presence.onApplicationShutdown();
       expect(watcher.framesOf('presence:diff').map((frame) => Object.keys(frame.data.leaves))).toEqual([[], ['alice']]);
+    });
+  });
+
+  describe('statuses', () => {
+    const DESK = { presence: true, statuses: { statuses: ['online', 'away', 'busy'], settable: ['online', 'busy'], timeouts: [{ from: ['online'], to: 'away', after: 1000 }] } };
+    let watcher: FakeSocket;
+
+    beforeEach(async () => {
+      await setUp({ channels: [...CHANNELS!, { pattern: 'desk:*', ...DESK }] });
+      watcher = await member('w', 'watcher', 'desk:1');
+      // Busy: it watches, and no timeout moves it.
+      await presence.track('w', 'desk:1', { status: 'busy' });
+    });
+
+    /** A member of the channel with presence, its connection on this node; frames and events so far cleared. */
+    async function tracked(id: string, clientId: string, channel = 'desk:1', meta: Record<string, unknown> = {}) {
+      const { connection } = bed.connect(id, clientId);
+      await bed.engine.memberships.join(channel, connection, {});
+      await presence.track(id, channel, meta);
+      watcher.send.mockClear();
+      events.length = 0;
+      return connection;
+    }
+
+    const statusDiffs = () => watcher.framesOf('presence:diff').map((frame) => frame.data.statuses);
+    const statusEvents = () => events.map(({ type, connectionId, from, to, reason }) => ({ type, connectionId, from, to, reason }));
+
+    it('joins a member in the initial status, or in the one its meta names', async () => {
+      await tracked('c1', 'alice');
+      await tracked('c2', 'bob', 'desk:1', { status: 'busy' });
+
+      expect(await presence.status('desk:1', 'c1')).toBe('online');
+      expect((await presence.list('desk:1')).bob.metas[0]).toEqual({ status: 'busy', connectionId: 'c2', onlineAt: T0 });
+    });
+
+    it('refuses a client meta whose status is not one clients may set, or not declared', () => {
+      expect(() => presence.validate('desk:1', { status: 'away' })).toThrow(NOT_SETTABLE('desk:1', 'away', ['online', 'busy']));
+      expect(() => presence.validate('desk:1', { status: 'gone' })).toThrow(NOT_A_STATUS('desk:1', 'gone', ['online', 'away', 'busy']));
+      expect(presence.validate('room:1', { status: 'anything' })).toEqual({ status: 'anything' });
+    });
+
+    it('sets the status a client asks for, keeping its meta, with reason client', async () => {
+      await tracked('c1', 'alice', 'desk:1', { name: 'Alice' });
+
+      const stored = await presence.updateFrom('c1', 'desk:1', { status: 'busy' });
+
+      expect(stored).toEqual({ name: 'Alice', status: 'busy', connectionId: 'c1', onlineAt: T0 });
+      expect(watcher.framesOf('presence:diff').map((frame) => frame.data)).toEqual([
+        {
+          channel: 'desk:1',
+          joins: {},
+          leaves: {},
+          updates: { alice: { metas: [stored] } },
+          statuses: { c1: { clientId: 'alice', from: 'online', to: 'busy', reason: 'client' } },
+        },
+      ]);
+      expect(events).toEqual([
+        { type: 'status', channel: 'desk:1', clientId: 'alice', connectionId: 'c1', meta: stored, from: 'online', to: 'busy', reason: 'client', at: T0 },
+      ]);
+    });
+
+    it('keeps the status through a new meta without one, and changes it with a meta that names one', async () => {
+      await tracked('c1', 'alice', 'desk:1', { status: 'busy' });
+
+      expect(await presence.updateFrom('c1', 'desk:1', { meta: { name: 'A' } })).toEqual({ name: 'A', status: 'busy', connectionId: 'c1', onlineAt: T0 });
+      await presence.updateFrom('c1', 'desk:1', { meta: { name: 'B', status: 'online' } });
+
+      expect(statusEvents()).toEqual([
+        { type: 'update', connectionId: 'c1' },
+        { type: 'update', connectionId: 'c1' },
+        { type: 'status', connectionId: 'c1', from: 'busy', to: 'online', reason: 'client' },
+      ]);
+      expect(statusDiffs()).toEqual([undefined, { c1: { clientId: 'alice', from: 'busy', to: 'online', reason: 'client' } }]);
+    });
+
+    it('refuses a status a client may not set with invalid, changing nothing', async () => {
+      await tracked('c1', 'alice');
+
+      const error = await refusal(() => presence.updateFrom('c1', 'desk:1', { status: 'away' }));
+
+      expect(error.code).toBe('invalid');
+      expect(error.message).toBe(NOT_SETTABLE('desk:1', 'away', ['online', 'busy']));
+      expect(error.details).toEqual([{ field: 'status', message: 'is not a status clients may set' }]);
+      expect(await presence.status('desk:1', 'c1')).toBe('online');
+      expect(watcher.send).not.toHaveBeenCalled();
+      expect(events).toEqual([]);
+    });
+
+    it('refuses a status in a channel without statuses', async () => {
+      await member('c1', 'alice');
+      await presence.track('c1', 'room:1', {});
+
+      const error = await refusal(() => presence.updateFrom('c1', 'room:1', { status: 'busy' }));
+
+      expect(error.message).toBe(NO_STATUSES('room:1'));
+    });
+
+    it('lets the server set any declared status, with reason server', async () => {
+      await tracked('c1', 'alice');
+
+      await presence.setStatus('c1', 'desk:1', 'away');
+
+      expect(await presence.status('desk:1', 'c1')).toBe('away');
+      expect(statusEvents()).toEqual([{ type: 'status', connectionId: 'c1', from: 'online', to: 'away', reason: 'server' }]);
+      expect((await refusal(() => presence.setStatus('c1', 'desk:1', 'gone'))).code).toBe('invalid');
+      expect((await refusal(() => presence.setStatus('nobody', 'desk:1', 'busy'))).code).toBe('not_joined');
+    });
+
+    it('sends nothing when the status is the one the member has', async () => {
+      await tracked('c1', 'alice');
+
+      await presence.setStatus('c1', 'desk:1', 'online');
+
+      expect(watcher.send).not.toHaveBeenCalled();
+      expect(events).toEqual([]);
+    });
+
+    it('moves a silent member with its timeout, and back to the initial status on its next activity', async () => {
+      const connection = await tracked('c1', 'alice');
+
+      await jest.advanceTimersByTimeAsync(999);
+      expect(events).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(await presence.status('desk:1', 'c1')).toBe('away');
+      connection.lastActiveAt = Date.now();
+      presence.activity(connection);
+      await jest.advanceTimersByTimeAsync(0);
+
+      expect(statusEvents()).toEqual([
+        { type: 'status', connectionId: 'c1', from: 'online', to: 'away', reason: 'timeout' },
+        { type: 'status', connectionId: 'c1', from: 'away', to: 'online', reason: 'activity' },
+      ]);
+      expect(statusDiffs()).toEqual([
+        { c1: { clientId: 'alice', from: 'online', to: 'away', reason: 'timeout' } },
+        { c1: { clientId: 'alice', from: 'away', to: 'online', reason: 'activity' } },
+      ]);
+    });
+
+    it('keeps a status the server set on a moved member, even the one it is in, past its next activity', async () => {
+      const connection = await tracked('c1', 'alice');
+      await jest.advanceTimersByTimeAsync(1000);
+
+      await presence.setStatus('c1', 'desk:1', 'away');
+      presence.activity(connection);
+      await jest.advanceTimersByTimeAsync(0);
+
+      expect(await presence.status('desk:1', 'c1')).toBe('away');
+      expect(statusEvents()).toEqual([{ type: 'status', connectionId: 'c1', from: 'online', to: 'away', reason: 'timeout' }]);
+    });
+
+    it('keeps a status the client chose past the timeout', async () => {
+      await tracked('c1', 'alice', 'desk:1', { status: 'busy' });
+
+      await jest.advanceTimersByTimeAsync(10_000);
+
+      expect(await presence.status('desk:1', 'c1')).toBe('busy');
+      expect(events).toEqual([]);
+    });
+
+    it('keeps a connection\'s status per channel', async () => {
+      const connection = await tracked('c1', 'alice', 'desk:1', { status: 'busy' });
+      await bed.engine.memberships.join('desk:2', connection, {});
+      await presence.track('c1', 'desk:2', {});
+      events.length = 0;
+
+      await jest.advanceTimersByTimeAsync(1000);
+
+      expect(await presence.status('desk:1', 'c1')).toBe('busy');
+      expect(await presence.status('desk:2', 'c1')).toBe('away');
+      expect(statusEvents()).toEqual([{ type: 'status', connectionId: 'c1', from: 'online', to: 'away', reason: 'timeout' }]);
+      expect(events[0].channel).toBe('desk:2');
+    });
+
+    it('leaves no timer behind once its members are gone', async () => {
+      await tracked('c1', 'alice');
+      expect(jest.getTimerCount()).toBe(1);
+
+      await presence.untrack('c1', 'desk:1');
+      await presence.untrack('w', 'desk:1');
+
+      expect(jest.getTimerCount()).toBe(0);
+      await jest.advanceTimersByTimeAsync(5000);
+      expect(events.map((event) => event.type)).toEqual(['leave', 'leave']);
+    });
+
+    it('adds nothing to the members of channels without statuses', async () => {
+      await member('c1', 'alice');
+
+      expect(await presence.track('c1', 'room:1', { name: 'Alice' })).toEqual({ name: 'Alice', connectionId: 'c1', onlineAt: T0 });
+      await presence.untrack('w', 'desk:1');
+      expect(jest.getTimerCount()).toBe(0);
     });
   });
 

@@ -1,4 +1,3 @@
-import type { RealtimeConnection } from '../connection/realtime-connection';
 import type { LocalConnection, StreamPosition } from '../../engine/realtime-engine.interface';
 import { MESSAGE_PREFIX } from '../../engine/history-frame';
 
@@ -15,7 +14,8 @@ export class ResumeGate implements LocalConnection {
   overflowed = false;
 
   constructor(
-    private readonly connection: RealtimeConnection,
+    /** The connection, or a gate in front of it (a `StateSnapshotGate`, for the state's catch-up). */
+    private readonly connection: LocalConnection,
     private readonly maxBytes: number,
   ) {}
 

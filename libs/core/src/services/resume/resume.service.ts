@@ -6,10 +6,12 @@ import type { RealtimeEngine, ResumeSession, StreamPosition } from '../../engine
 import { RealtimeLogger } from '../../logging/realtime.logger';
 import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
 import { PresenceService } from '../presence/presence.service';
-import type { PresenceState } from '@nest-realtime/protocol';
+import type { PresenceState, ResumedChannel, ResumeStatePositions, StatePosition } from '@nest-realtime/protocol';
 import { invalid, RealtimeException } from '../../errors/realtime.exception';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
 import { ResumeGate } from './resume-gate';
+import { StateSnapshotGate } from '../shared-state/state-snapshot.gate';
+import { StateSnapshots, StateUnavailable } from '../shared-state/state.snapshots';
 
 /** Why a session was not resumed. */
 export type ResumeRefusal =
@@ -32,13 +34,7 @@ export type ResumeRefusal =
   /** Too much arrived for the connection while it was being resumed. */
   | 'overflow';
 
-export interface ResumedChannel {
-  /** Messages replayed for this channel. */
-  missed: number;
-  /** Channels that keep history: where the client now stands. */
-  offset?: number;
-  epoch?: string;
-}
+export type { ResumedChannel };
 
 /** The `result` of `connection:resume`. */
 export type ResumeResult =
@@ -49,6 +45,11 @@ export interface ResumeOutcome {
   result: ResumeResult;
   /** The presence state of each resumed presence channel, to send after the reply. */
   presence: Array<{ channel: string; presences: PresenceState }>;
+  /**
+   * Sends each resumed channel's shared-state catch-up (the missed `state:diff` frames, or a snapshot),
+   * then lets its live frames through: call it after the reply and the presence states.
+   */
+  release(): void;
 }
 
 const MAX_TOKEN_LENGTH = 128;
@@ -81,12 +82,13 @@ export class ResumeService {
     private readonly channels: ChannelService,
     private readonly presence: PresenceService,
     private readonly rules: ChannelRules,
+    private readonly stateSnapshots: StateSnapshots,
   ) {
     this.logger = new RealtimeLogger('RealtimeResume', options.logLevels);
   }
 
   async resume(connection: RealtimeConnection, data: Record<string, unknown>): Promise<ResumeOutcome> {
-    const { token, positions } = readRequest(data);
+    const { token, positions, statePositions } = readRequest(data);
     if (this.resuming.has(connection) || (await this.engine.memberships.channelsOf(connection.id)).length > 0) {
       throw invalid('connection:resume must be the first thing a connection asks: before any join, and only once.', [
         { field: 'token', message: 'this connection already has channels or resumed' },
@@ -99,21 +101,28 @@ export class ResumeService {
     const anonymous = connection.clientId === connection.id;
     if (session.anonymous ? !anonymous : session.clientId !== connection.clientId) return refused('forbidden');
     try {
-      return await this.restore(connection, session, positions);
+      return await this.restore(connection, session, positions, statePositions);
     } catch (error) {
       if (error instanceof ResumeFailure) return refused(error.reason, error.channel);
       throw error;
     }
   }
 
-  private async restore(connection: RealtimeConnection, session: ResumeSession, positions: Map<string, PositionAsked>): Promise<ResumeOutcome> {
-    const joined: Array<{ channel: string; gate: ResumeGate }> = [];
+  private async restore(
+    connection: RealtimeConnection,
+    session: ResumeSession,
+    positions: Map<string, PositionAsked>,
+    statePositions: ResumeStatePositions,
+  ): Promise<ResumeOutcome> {
+    const joined: Array<{ channel: string; gate: ResumeGate; stateGate?: StateSnapshotGate }> = [];
     try {
       for (const { channel, meta, presence } of session.channels) {
-        const gate = new ResumeGate(connection, this.options.limits.maxPendingBytes);
+        // The state's catch-up waits behind the replay too: live frames pass the ResumeGate, then this one.
+        const stateGate = this.rules.resolve(channel).state ? new StateSnapshotGate(channel, connection) : undefined;
+        const gate = new ResumeGate(stateGate ?? connection, this.options.limits.maxPendingBytes);
         try {
           await this.channels.joinFrom(connection, channel, meta, { via: gate, presence });
-          joined.push({ channel, gate });
+          joined.push(stateGate ? { channel, gate, stateGate } : { channel, gate });
         } catch (error) {
           if (!(error instanceof RealtimeException)) throw error;
           this.logger.debug(`Resume of ${connection.id}: "${channel}" refused the connection (${error.code})`);
@@ -121,26 +130,44 @@ export class ResumeService {
         }
       }
       const replays = await Promise.all(joined.map(({ channel }) => this.missedIn(channel, positions.get(channel))));
+      const catchUps = await Promise.all(joined.map(({ channel, stateGate }) => stateGate && this.stateMissedIn(channel, statePositions[channel])));
       if (joined.some(({ gate }) => gate.overflowed)) throw new ResumeFailure('overflow');
       const result: ResumeResult = { resumed: true, missed: 0, channels: {} };
-      joined.forEach(({ channel, gate }, index) => {
+      joined.forEach(({ channel, gate, stateGate }, index) => {
         const replay = replays[index];
         for (const frame of replay?.frames ?? []) connection.send(frame);
         gate.open(replay?.position);
         result.missed += replay?.frames.length ?? 0;
-        result.channels[channel] = replay ? { missed: replay.frames.length, ...replay.position } : { missed: 0 };
+        const restored: ResumedChannel = replay ? { missed: replay.frames.length, ...replay.position } : { missed: 0 };
+        const catchUp = catchUps[index];
+        if (catchUp) {
+          restored.state = catchUp.report;
+          stateGate!.deliver(catchUp.start);
+        }
+        result.channels[channel] = restored;
       });
       const presence: ResumeOutcome['presence'] = [];
       for (const { channel } of joined) {
         if (this.rules.resolve(channel).presence) presence.push({ channel, presences: await this.presence.list(channel) });
       }
-      return { result, presence };
+      return { result, presence, release: () => joined.forEach(({ stateGate }) => stateGate?.release()) };
     } catch (error) {
-      for (const { channel, gate } of joined) {
+      for (const { channel, gate, stateGate } of joined) {
         gate.discard();
+        stateGate?.deliver(null);
         await this.channels.leave(connection.id, channel).catch(() => undefined);
       }
       throw error;
+    }
+  }
+
+  /** A channel's shared-state catch-up; a state that cannot be read fails the resume (`unavailable`): no silent gap. */
+  private async stateMissedIn(channel: string, positions: Record<string, StatePosition> | undefined) {
+    try {
+      return await this.stateSnapshots.catchUp(channel, positions);
+    } catch (error) {
+      if (!(error instanceof StateUnavailable)) this.logger.warn(`Resume: could not read the shared state of "${channel}": ${String(error)}`);
+      throw new ResumeFailure('unavailable', channel);
     }
   }
 
@@ -164,7 +191,7 @@ interface PositionAsked {
 }
 
 function refused(reason: ResumeRefusal, channel?: string): ResumeOutcome {
-  return { result: channel === undefined ? { resumed: false, reason } : { resumed: false, reason, channel }, presence: [] };
+  return { result: channel === undefined ? { resumed: false, reason } : { resumed: false, reason, channel }, presence: [], release: () => undefined };
 }
 
 function isOffset(value: unknown): value is number {
@@ -172,9 +199,9 @@ function isOffset(value: unknown): value is number {
 }
 
 /** Checks the request; a bad one is `invalid` with every field at fault, and changes nothing. */
-function readRequest(data: Record<string, unknown>): { token: string; positions: Map<string, PositionAsked> } {
+function readRequest(data: Record<string, unknown>): { token: string; positions: Map<string, PositionAsked>; statePositions: ResumeStatePositions } {
   const problems: Array<{ field: string; message: string }> = [];
-  const { token, channels = {} } = data;
+  const { token, channels = {}, state = {} } = data;
   if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
     problems.push({ field: 'token', message: `must be the welcome's resume token (a string of 1 to ${MAX_TOKEN_LENGTH} characters)` });
   }
@@ -189,8 +216,38 @@ function readRequest(data: Record<string, unknown>): { token: string; positions:
       else problems.push({ field: `channels.${channel}`, message: 'must be an offset (an integer ≥ 0), {offset, epoch}, or null (no history)' });
     }
   }
-  if (problems.length) throw invalid('connection:resume needs {token, channels?: {name: lastOffset}}.', problems);
-  return { token: token as string, positions };
+  const statePositions = readStatePositions(state, problems);
+  if (problems.length) throw invalid('connection:resume needs {token, channels?: {name: lastOffset}, state?: {channel: {scope: {revision, epoch}}}}.', problems);
+  return { token: token as string, positions, statePositions };
+}
+
+/** `state`: channel → scope → {revision, epoch}; an entry at fault is named in `problems`. */
+function readStatePositions(state: unknown, problems: Array<{ field: string; message: string }>): ResumeStatePositions {
+  const positions: ResumeStatePositions = {};
+  if (!isPlainRecord(state)) {
+    problems.push({ field: 'state', message: 'must be an object of channel → scope → {revision, epoch}' });
+    return positions;
+  }
+  for (const [channel, scopes] of Object.entries(state)) {
+    if (!isPlainRecord(scopes)) {
+      problems.push({ field: `state.${channel}`, message: 'must be an object of scope → {revision, epoch}' });
+      continue;
+    }
+    positions[channel] = {};
+    for (const [scope, position] of Object.entries(scopes)) {
+      const { revision, epoch } = (isPlainRecord(position) ? position : {}) as Partial<StatePosition>;
+      if (isOffset(revision) && typeof epoch === 'string' && epoch.length > 0 && epoch.length <= MAX_EPOCH_LENGTH) {
+        positions[channel][scope] = { revision, epoch };
+      } else {
+        problems.push({ field: `state.${channel}.${scope}`, message: 'must be {revision: an integer ≥ 0, epoch: the snapshot\'s epoch}' });
+      }
+    }
+  }
+  return positions;
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isPosition(value: unknown): value is StreamPosition {

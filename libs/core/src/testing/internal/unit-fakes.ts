@@ -17,6 +17,8 @@ import type { RealtimeModuleOptions } from '../../options/realtime-options.inter
 import { resolveRealtimeOptions, ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
 import { ResumeSessions } from '../../services/resume/resume-sessions';
+import { ChannelRules } from '../../services/channel/channel.rules';
+import { StateSnapshots } from '../../services/shared-state/state.snapshots';
 
 export interface SentFrame {
   event: string;
@@ -69,7 +71,7 @@ export interface RealtimeTestBed {
 
 /**
  * A Nest testing module with the options and a MemoryEngine under their tokens, the ConnectionRegistry,
- * the AuditService, ChannelAuthorization and ResumeSessions (dependency-free services others need), and the providers under test. Lifecycle hooks are not run (no intervals start).
+ * the AuditService, ChannelAuthorization, ResumeSessions, ChannelRules and StateSnapshots (services others need, with no service dependency), and the providers under test. Lifecycle hooks are not run (no intervals start).
  */
 export async function createRealtimeTestBed(options: RealtimeModuleOptions, providers: Provider[]): Promise<RealtimeTestBed> {
   const engine = new MemoryEngine();
@@ -82,6 +84,8 @@ export async function createRealtimeTestBed(options: RealtimeModuleOptions, prov
       AuditService,
       ChannelAuthorization,
       ResumeSessions,
+      ChannelRules,
+      StateSnapshots,
       ...providers,
     ],
   }).compile();

@@ -5,6 +5,7 @@ import { ConnectionRegistry } from '../../services/connection/connection.registr
 import type { RealtimeEngine } from '../../engine/realtime-engine.interface';
 import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
 import { PresenceService } from '../../services/presence/presence.service';
+import { StateSnapshots } from '../../services/shared-state/state.snapshots';
 import { CloseCode } from '@nest-realtime/protocol';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
 import { HeartbeatCadence } from '../heartbeat/heartbeat.cadence';
@@ -21,6 +22,7 @@ export class RealtimeSweepers implements OnModuleInit {
     private readonly registry: ConnectionRegistry,
     private readonly lifecycle: ConnectionLifecycle,
     private readonly presence: PresenceService,
+    private readonly stateSnapshots: StateSnapshots,
     @Optional() private readonly cadence?: HeartbeatCadence,
   ) {}
 
@@ -57,7 +59,9 @@ export class RealtimeSweepers implements OnModuleInit {
       sweep: async () =>
         (await this.engine.memberships.emptyChannels()).map(({ channel }) => ({
           key: `channel:${channel}`,
-          run: async () => void (await this.engine.memberships.dropChannel(channel)),
+          run: async () => {
+            if (await this.engine.memberships.dropChannel(channel)) await this.stateSnapshots.forget(channel);
+          },
         })),
     };
   }
