@@ -6,7 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {
     // The packages by the names users import them by, mapped to their sources.
-    '^@nest-realtime/(protocol|core|redis|client)(|/.*)$': '<rootDir>/libs/$1/src$2',
+    '^@nest-realtime/(protocol|core|redis|pusher|client)(|/.*)$': '<rootDir>/libs/$1/src$2',
   },
   testEnvironment: 'node',
   globalSetup: '<rootDir>/test/setup/global-setup.ts',

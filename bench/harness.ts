@@ -122,6 +122,7 @@ export async function runBench(run: BenchRun): Promise<BenchResults> {
     const errors: Record<string, string> = {};
     for (let round = 1; round <= repeat; round++) {
       for (const kind of kinds) {
+        if (kind.workloads && !kind.workloads.includes(workload.name)) continue;
         // A kind whose run threw is not run again.
         if (kind.name in errors && !(kind.name in measured)) continue;
         log(`${workload.name} · ${kind.name}${repeat > 1 ? ` (run ${round} of ${repeat})` : ''}`);

@@ -43,6 +43,20 @@ describe('the benchmark harness (npm run bench)', () => {
     expect(output).toContain('| fan-out: deliveries/s');
   }, 60_000);
 
+  it('runs a tiny fan-out to Pusher-protocol subscribers beside the native ones, and compares the two', async () => {
+    const out = join(dir, 'pusher.json');
+    const { code, output } = await runBench(['--tiny', '--only=fan-out', '--servers=realtime,realtime-pusher', `--out=${out}`]);
+
+    expect({ code, output }).toMatchObject({ code: 0 });
+    const results = JSON.parse(readFileSync(out, 'utf8')) as BenchResults;
+    const fanOut = results.workloads.find((workload) => workload.name === 'fan-out')!;
+    expect(fanOut.errors).toEqual({});
+    for (const figure of fanOut.figures) expect(figure.values['realtime-pusher']).toBeGreaterThan(0);
+    const compared = results.targets.find((target) => target.target.startsWith('Pusher protocol'));
+    expect(typeof compared?.met).toBe('boolean');
+    expect(compared?.figure).toMatch(/^[\d]+\/s vs [\d]+\/s: /);
+  }, 60_000);
+
   it('refuses an unknown option with the usage, and writes nothing', async () => {
     const out = join(dir, 'never.json');
     const { code, output } = await runBench(['--tiny', '--fastest', `--out=${out}`]);

@@ -9,7 +9,7 @@ const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'dist/packages');
-const PACKAGES = ['protocol', 'core', 'redis', 'client'];
+const PACKAGES = ['protocol', 'core', 'redis', 'pusher', 'client'];
 const TSC = require.resolve('typescript/bin/tsc');
 
 fs.rmSync(OUT, { recursive: true, force: true });

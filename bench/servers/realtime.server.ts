@@ -2,8 +2,9 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { RealtimeAdapter, RealtimeModule, RealtimeModuleOptions } from '@nest-realtime/core';
 import { RealtimeMetricsModule } from '@nest-realtime/core/metrics';
+import { RealtimePusherModule } from '@nest-realtime/pusher';
 import { RedisEngine } from '@nest-realtime/redis';
-import { hostBenchServer, idFromUrl, PRESENCE_ROOM_PREFIX } from './server-host';
+import { BENCH_PUSHER_APP, hostBenchServer, idFromUrl, PRESENCE_ROOM_PREFIX } from './server-host';
 
 /** Far above what the bench sends, so that the rate-limit middleware runs on every frame but never refuses. */
 const UNLIMITED = { burst: 1_000_000_000, perSecond: 1_000_000_000 };
@@ -38,7 +39,10 @@ const engine = redisUrl ? { engine: new RedisEngine({ url: redisUrl, logLevels: 
 // With BENCH_METRICS (the metrics kind), RealtimeMetricsModule as an application imports it: GET /metrics.
 const metrics = process.env.BENCH_METRICS ? [RealtimeMetricsModule.forRoot()] : [];
 
-@Module({ imports: [RealtimeModule.forRoot({ ...BENCH_REALTIME_OPTIONS, ...engine }), ...metrics] })
+// With BENCH_PUSHER (the Pusher kind), the Pusher endpoint too, at /app/{key}, on the same channels.
+const pusher = process.env.BENCH_PUSHER ? [RealtimePusherModule.forRoot({ apps: [BENCH_PUSHER_APP] })] : [];
+
+@Module({ imports: [RealtimeModule.forRoot({ ...BENCH_REALTIME_OPTIONS, ...engine }), ...metrics, ...pusher] })
 class BenchAppModule {}
 
 hostBenchServer(async () => {

@@ -66,3 +66,6 @@ export function idFromUrl(url: string | undefined): string | undefined {
 
 /** Rooms whose name starts with this track presence, on every server; other rooms only broadcast. */
 export const PRESENCE_ROOM_PREFIX = 'room:';
+
+/** The one app of the realtime-pusher kind: its clients connect to `/app/{key}`. */
+export const BENCH_PUSHER_APP = { id: 'bench', key: 'bench-key', secret: 'bench-secret' };

@@ -1,6 +1,7 @@
 import { join } from 'path';
 import type { ClientKind } from '../clients/bench-client';
 import { rawWsClients } from '../clients/raw-ws.client';
+import { pusherClients } from '../clients/pusher.client';
 import { realtimeClients } from '../clients/realtime.client';
 import { socketIoClients } from '../clients/socket-io.client';
 import { RedisServer } from '../../test/support/redis-server';
@@ -21,13 +22,17 @@ export interface ServerKind {
   /** What it is, for the table's legend. */
   description: string;
   clients: ClientKind;
+  /** The publishers' clients when they are not `clients` (the Pusher kind: Pusher subscribers, a native publisher). */
+  publishers?: ClientKind;
+  /** The workloads the kind takes part in; every one when unset. */
+  workloads?: string[];
   start(): Promise<RunningServer>;
 }
 
 /** A server of one process, from a module under bench/servers/ that calls `hostBenchServer`. */
-function singleProcess(entry: string, scheme: 'ws' | 'http'): () => Promise<RunningServer> {
+function singleProcess(entry: string, scheme: 'ws' | 'http', env: Record<string, string> = {}): () => Promise<RunningServer> {
   return async () => {
-    const server = await ServerProcess.start(join(__dirname, entry));
+    const server = await ServerProcess.start(join(__dirname, entry), env);
     const url = `${scheme}://127.0.0.1:${server.port}`;
     return { urlFor: () => url, usage: (gc) => server.usage(gc), stop: () => server.stop() };
   };
@@ -123,6 +128,15 @@ export const SERVER_KINDS: ServerKind[] = [
     description: 'the realtime app with RealtimeMetricsModule.forRoot() (bench/servers/realtime.server.ts), scraped on GET /metrics every second',
     clients: realtimeClients,
     start: realtimeWithMetrics(),
+  },
+  {
+    name: 'realtime-pusher',
+    description:
+      'the realtime app with RealtimePusherModule (bench/servers/realtime.server.ts): subscribers speak the Pusher protocol (7) to /app/{key}, the publisher the native one; fan-out and latency only',
+    clients: pusherClients,
+    publishers: realtimeClients,
+    workloads: ['fan-out', 'latency'],
+    start: singleProcess('realtime.server.ts', 'ws', { BENCH_PUSHER: '1' }),
   },
   {
     name: 'realtime-2-nodes',

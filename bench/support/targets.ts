@@ -48,6 +48,19 @@ export function judgeTargets(value: Lookup, settings: BenchSettings): TargetResu
         `${fixed(on, 0)}/s vs ${fixed(off, 0)}/s: ${fixed((on / off - 1) * 100, 1)}%; server CPU per delivery ${fixed(cpuOn, 3)} µs vs ${fixed(cpuOff, 3)} µs`,
       ],
     ),
+    judge(
+      'Pusher protocol (realtime-pusher): fan-out deliveries/s ≥ 0.8 × the native protocol\'s (the bench\'s own bar)',
+      [
+        value('fan-out', 'deliveriesPerSecond', 'realtime-pusher'),
+        value('fan-out', 'deliveriesPerSecond', OURS),
+        value('fan-out', 'cpuMicrosPerDelivery', 'realtime-pusher'),
+        value('fan-out', 'cpuMicrosPerDelivery', OURS),
+      ],
+      (pusher, native, cpuPusher, cpuNative) => [
+        pusher >= 0.8 * native,
+        `${fixed(pusher, 0)}/s vs ${fixed(native, 0)}/s: ${fixed(pusher / native)}×; server CPU per delivery ${fixed(cpuPusher, 3)} µs vs ${fixed(cpuNative, 3)} µs: ${fixed(cpuPusher / cpuNative)}×`,
+      ],
+    ),
     judge('fan-out server CPU per delivery ≤ 1/3 of raw ws', [value('fan-out', 'cpuMicrosPerDelivery', OURS), value('fan-out', 'cpuMicrosPerDelivery', 'raw-ws')], (ours, raw) => [
       ours <= raw / 3,
       `${fixed(ours, 3)} µs vs ${fixed(raw, 3)} µs: 1/${fixed(raw / ours, 1)}`,

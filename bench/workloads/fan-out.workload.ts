@@ -1,6 +1,7 @@
-import { Completion, connectClients, markedPayload, markerOf, withClients, Workload } from './workload';
+import { Completion, connectClients, connectPublisher, markedPayload, markerOf, withClients, Workload } from './workload';
 
-const ROOM = 'fan:bench';
+// Without `:`, which Pusher channel names cannot hold: the realtime-pusher kind's subscribers are Pusher clients.
+const ROOM = 'fan-bench';
 /** Bursts on the way at once: the next goes out when the one before last has arrived everywhere. */
 const IN_FLIGHT = 2;
 
@@ -20,7 +21,7 @@ export const fanOutWorkload: Workload = {
     const { kind, settings, log } = context;
     const { subscribers: count, burst, payloadBytes, seconds } = settings.fanOut;
     const subscribers = await connectClients(context, count, 'sub-');
-    const [publisher] = await connectClients(context, 1, 'pub-');
+    const publisher = await connectPublisher(context);
     return withClients(context, [...subscribers, publisher], async () => {
       await Promise.all([...subscribers, publisher].map((client) => client.join(ROOM)));
       publisher.onMessage(() => undefined);

@@ -1,6 +1,7 @@
-import { Completion, connectClients, markedPayload, markerOf, percentile, withClients, Workload } from './workload';
+import { Completion, connectClients, connectPublisher, markedPayload, markerOf, percentile, withClients, Workload } from './workload';
 
-const ROOM = 'fan:latency';
+// Without `:`, which Pusher channel names cannot hold: the realtime-pusher kind's subscribers are Pusher clients.
+const ROOM = 'fan-latency';
 /** Messages of the first half second are not counted: connections and JIT warm up. */
 const WARM_UP_SECONDS = 0.5;
 
@@ -20,7 +21,7 @@ export const latencyWorkload: Workload = {
     const { kind, settings, log } = context;
     const { subscribers: count, perSecond, seconds, payloadBytes } = settings.latency;
     const subscribers = await connectClients(context, count, 'sub-');
-    const [publisher] = await connectClients(context, 1, 'pub-');
+    const publisher = await connectPublisher(context);
     return withClients(context, [...subscribers, publisher], async () => {
       await Promise.all([...subscribers, publisher].map((client) => client.join(ROOM)));
       publisher.onMessage(() => undefined);

@@ -66,6 +66,12 @@ export async function connectClients(
   return clients;
 }
 
+/** The publisher of a workload (`pub-0`, on the first node), of the kind's `publishers` when it has them. */
+export function connectPublisher(context: WorkloadContext): Promise<BenchClient> {
+  const kind = context.kind.publishers ?? context.kind.clients;
+  return kind.connect(context.server.urlFor(0), 'pub-0');
+}
+
 export function closeClients(clients: Array<BenchClient | undefined>): void {
   for (const client of clients) client?.close();
 }

@@ -1,22 +1,24 @@
 'use strict';
-// Bundles the demo page (apps/demo/page) with esbuild into a directory the demo serves:
+// Bundles the demo's pages (apps/demo/page) with esbuild into a directory the demo serves:
 //   node apps/demo/page/build.js [--outdir DIR]     (default: dist/apps/demo/page)
-// The bundle is for browsers: it must not contain the `ws` package (`@nest-realtime/client` uses the
-// browser's WebSocket; only `@nest-realtime/client/node` brings in `ws`).
+// app.js is the chat page's (/), pusher-page.js the Pusher page's (/pusher: pusher-js's browser build,
+// which esbuild takes from the package's `browser` field). The bundles are for browsers: they must not
+// contain the `ws` package (`@nest-realtime/client` uses the browser's WebSocket; only
+// `@nest-realtime/client/node` brings in `ws`).
 const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');
 
 const PAGE_DIR = __dirname;
 const DEFAULT_OUTDIR = path.resolve(PAGE_DIR, '../../../dist/apps/demo/page');
-const STATIC_FILES = ['index.html', 'app.css'];
+const STATIC_FILES = ['index.html', 'pusher.html', 'app.css'];
 
-/** Builds app.js (+ map) and copies the static files; resolves to esbuild's metafile. */
+/** Builds app.js and pusher-page.js (+ maps) and copies the static files; resolves to esbuild's metafile. */
 async function buildPage(outdir = DEFAULT_OUTDIR) {
   fs.mkdirSync(outdir, { recursive: true });
   const result = await esbuild.build({
-    entryPoints: [path.join(PAGE_DIR, 'main.ts')],
-    outfile: path.join(outdir, 'app.js'),
+    entryPoints: { app: path.join(PAGE_DIR, 'main.ts'), 'pusher-page': path.join(PAGE_DIR, 'pusher-page.ts') },
+    outdir,
     tsconfig: path.join(PAGE_DIR, 'tsconfig.json'),
     bundle: true,
     platform: 'browser',

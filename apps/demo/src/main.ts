@@ -20,7 +20,8 @@ async function bootstrap(): Promise<void> {
     .subscribe(() => process.kill(process.pid, 'SIGTERM'));
   await app.listen(config.port);
   const url = `http://localhost:${config.port}`;
-  new Logger('Demo').log(`Listening on ${url} (WebSocket: ${url.replace(/^http/, 'ws')}${REALTIME_PATH})`);
+  const ws = url.replace(/^http/, 'ws');
+  new Logger('Demo').log(`Listening on ${url} (WebSocket: ${ws}${REALTIME_PATH}; Pusher: ${ws}/app/${config.pusherApp.key}, page ${url}/pusher)`);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -18,7 +18,7 @@ export type { RealtimeHealthStatus } from './health/realtime-health';
 export type { ConnectionInfo } from './services/connection/connection.service';
 export { ConnectionStateService } from './services/connection/connection-state.service';
 export { ChannelService } from './services/channel/channel.service';
-export type { JoinResult, TemporaryChannelOptions } from './services/channel/channel.service';
+export type { JoinResult, PublishOrigin, TemporaryChannelOptions } from './services/channel/channel.service';
 export type { ChannelAuthorizationRequest, ChannelAuthorizeFn, ChannelHistoryOptions, ChannelOptions, ChannelRule } from './services/channel/channel.options';
 export * from './services/authorization';
 export { PresenceService } from './services/presence/presence.service';

@@ -5,10 +5,15 @@ import { verifiedToken } from './token.service';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(authorization: string | undefined): string | null {
+  return authorization?.match(BEARER)?.[1] ?? null;
+}
+
 /** Browsers cannot set headers on a WebSocket, hence the `token` query parameter. */
 function tokenOf(request: IncomingMessage): string | null {
-  const header = request.headers.authorization?.match(BEARER);
-  if (header) return header[1];
+  const header = bearerToken(request.headers.authorization);
+  if (header) return header;
   return new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
 }
 

@@ -4,9 +4,9 @@ import { resolve } from 'path';
 import { RedisEngine } from '@nest-realtime/redis';
 import { DemoConfigModule } from './config.module';
 import { authorizeRoomStateWrite } from '../rooms/room.channels';
-import { DEMO_CONFIG, DemoConfig, DemoConfigError, loadDemoConfig, logLevelsFrom, toRealtimeOptions } from './demo.config';
+import { DEMO_CONFIG, DemoConfig, DemoConfigError, loadDemoConfig, logLevelsFrom, toPusherOptions, toRealtimeOptions } from './demo.config';
 
-const SECRETS = { JWT_SECRET: 'x', ADMIN_TOKEN: 'y' };
+const SECRETS = { JWT_SECRET: 'x', ADMIN_TOKEN: 'y', PUSHER_APP_SECRET: 'z' };
 
 describe('demo config', () => {
   let warn: jest.SpyInstance;
@@ -17,7 +17,7 @@ describe('demo config', () => {
 
   afterEach(() => jest.restoreAllMocks());
 
-  it('has defaults for everything, and warns about the development secret and admin token', () => {
+  it('has defaults for everything, and warns about the development secrets and admin token', () => {
     const config = loadDemoConfig({});
 
     expect(config).toEqual({
@@ -29,9 +29,12 @@ describe('demo config', () => {
       heartbeat: {},
       logLevel: 'log',
       pageDir: resolve('dist/apps/demo/page'),
+      pusherApp: { id: 'app-id', key: 'app-key', secret: 'app-secret' },
     });
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('JWT_SECRET is not set'));
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('ADMIN_TOKEN is not set'));
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('PUSHER_APP_SECRET is not set'));
+    expect(warn).toHaveBeenCalledTimes(3);
   });
 
   it('reads every variable', () => {
@@ -48,6 +51,9 @@ describe('demo config', () => {
       DRAIN_MS: '0',
       PRESENCE_AWAY_MS: '1500',
       TRUST_PROXY: '10.0.0.0/8, 2001:db8::1 ,loopback',
+      PUSHER_APP_ID: '1234567',
+      PUSHER_APP_KEY: 'a1b2c3d4e5',
+      PUSHER_APP_SECRET: 'pusher-s3cret',
     });
 
     expect(config).toEqual({
@@ -62,6 +68,7 @@ describe('demo config', () => {
       allowedOrigins: ['https://chat.example.com'],
       redisUrl: 'redis://127.0.0.1:6390',
       trustProxy: ['10.0.0.0/8', '2001:db8::1', 'loopback'],
+      pusherApp: { id: '1234567', key: 'a1b2c3d4e5', secret: 'pusher-s3cret' },
     });
     expect(warn).not.toHaveBeenCalled();
   });
@@ -94,6 +101,10 @@ describe('demo config', () => {
     ['TRUST_PROXY', '10.0.0.0/8/8', 'TRUST_PROXY must be a comma-separated list'],
     ['TRUST_PROXY', 'true', 'TRUST_PROXY must be a comma-separated list'],
     ['TRUST_PROXY', ',', 'TRUST_PROXY must be a comma-separated list'],
+    ['PUSHER_APP_KEY', 'my key', 'PUSHER_APP_KEY must be letters, digits, ".", "_" and "-" (at most 64); got "my key"'],
+    ['PUSHER_APP_KEY', 'key/../admin', 'PUSHER_APP_KEY must be letters, digits'],
+    ['PUSHER_APP_ID', 'x'.repeat(65), 'PUSHER_APP_ID must be letters, digits'],
+    ['PUSHER_APP_ID', 'app?id=1', 'PUSHER_APP_ID must be letters, digits'],
   ])('fails fast on a bad %s (%s)', (name, value, message) => {
     expect(() => loadDemoConfig({ ...SECRETS, [name]: value })).toThrow(message);
   });
@@ -128,6 +139,20 @@ describe('demo config', () => {
     expect(clustered.engine).toBeInstanceOf(RedisEngine);
     expect(single.engine).toBeUndefined();
     await clustered.engine!.close();
+  });
+
+  it('serves one Pusher app, from the PUSHER_APP_ variables, on the default path', () => {
+    const options = toPusherOptions(loadDemoConfig({ ...SECRETS, PUSHER_APP_ID: '42', PUSHER_APP_KEY: 'demo-key' }));
+
+    expect(options).toEqual({ apps: [{ id: '42', key: 'demo-key', secret: 'z' }] });
+  });
+
+  it('warns about the development Pusher secret alone when the other secrets are set', () => {
+    const config = loadDemoConfig({ JWT_SECRET: 'x', ADMIN_TOKEN: 'y' });
+
+    expect(config.pusherApp).toEqual({ id: 'app-id', key: 'app-key', secret: 'app-secret' });
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^PUSHER_APP_SECRET is not set: .* Set it outside development\.$/));
   });
 
   it('wants a heartbeat timeout longer than the interval', () => {

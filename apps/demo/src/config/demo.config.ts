@@ -3,6 +3,7 @@ import { registerAs } from '@nestjs/config';
 import { resolve } from 'path';
 import { RedisEngine } from '@nest-realtime/redis';
 import type { Authenticate, RateLimitOptions, Reauthenticate, RealtimeModuleOptions } from '@nest-realtime/core';
+import type { PusherModuleOptions } from '@nest-realtime/pusher';
 import { roomChannels } from '../rooms/room.channels';
 import { PRIVATE_CHANNELS } from '../users/private.channels';
 import { type DemoEnvironment, type DemoLogLevel, validateDemoEnvironment } from './demo.environment';
@@ -40,6 +41,11 @@ export interface DemoConfig {
    * Undefined: none, the socket's address is the client's.
    */
   trustProxy?: string[];
+  /**
+   * The one Pusher app served on `/app/{key}` (`PUSHER_APP_ID`, `PUSHER_APP_KEY`, `PUSHER_APP_SECRET`);
+   * development credentials (`app-id`, `app-key`, `app-secret`, with a warning for the secret) when unset.
+   */
+  pusherApp: { id: string; key: string; secret: string };
 }
 
 /** The largest frame a client may send; larger ones close the connection with 1009. */
@@ -59,6 +65,7 @@ export const DEMO_RATE_LIMIT: RateLimitOptions = {
 
 const DEV_JWT_SECRET = 'demo-development-secret';
 const DEV_ADMIN_TOKEN = 'demo-development-admin-token';
+const DEV_PUSHER_APP_SECRET = 'app-secret';
 
 /** A development default for a secret left unset, with a warning. */
 function secret(value: string | undefined, fallback: string, warning: string): string {
@@ -88,6 +95,15 @@ export function toDemoConfig(env: DemoEnvironment): DemoConfig {
     ...(env.ALLOWED_ORIGINS && { allowedOrigins: env.ALLOWED_ORIGINS }),
     ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
     ...(env.TRUST_PROXY && { trustProxy: env.TRUST_PROXY }),
+    pusherApp: {
+      id: env.PUSHER_APP_ID,
+      key: env.PUSHER_APP_KEY,
+      secret: secret(
+        env.PUSHER_APP_SECRET,
+        DEV_PUSHER_APP_SECRET,
+        'PUSHER_APP_SECRET is not set: Pusher channel authorizations and HTTP API requests are signed with the development secret "app-secret". Set it outside development.',
+      ),
+    },
   };
 }
 
@@ -132,4 +148,9 @@ export function toRealtimeOptions(config: DemoConfig, authenticate: Authenticate
     // Many nodes share one Redis; without it, the library's in-memory engine (one node).
     ...(config.redisUrl && { engine: new RedisEngine({ url: config.redisUrl }) }),
   };
+}
+
+/** The Pusher endpoint (`RealtimePusherModule`): the one app of the config, at the default path `/app`. */
+export function toPusherOptions(config: DemoConfig): PusherModuleOptions {
+  return { apps: [{ ...config.pusherApp }] };
 }

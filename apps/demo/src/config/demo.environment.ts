@@ -22,6 +22,7 @@ const A_POSITIVE_DURATION = `an integer from 1 to ${MAX_TIMER_MS} (milliseconds)
 const A_LOG_LEVEL = `one of ${DEMO_LOG_LEVELS.join(', ')}`;
 const ORIGINS = 'a comma-separated list of origins such as https://app.example.com,https://*.example.org';
 const A_REDIS_URL = 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379';
+const A_PUSHER_NAME = 'letters, digits, ".", "_" and "-" (at most 64)';
 const PROXIES = `a comma-separated list of IP addresses, CIDR ranges and ${PROXY_NAMES.join(', ')}, such as 10.0.0.0/8,fd00::/8`;
 
 /** Digits become a number; anything else stays text, for the number checks to refuse as it was written. */
@@ -59,6 +60,9 @@ const proxyList = ValidateBy({
   name: 'proxyList',
   validator: { validate: (entries: unknown) => Array.isArray(entries) && entries.every(isProxyEntry), defaultMessage: () => PROXIES },
 });
+
+/** A Pusher app id or key: it appears in URL paths (`/app/{key}`, `/apps/{id}/events`). */
+const PUSHER_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** The variables of the demo's environment, with their checks and defaults. Unset and empty both mean the default. */
 export class DemoEnvironment {
@@ -114,6 +118,18 @@ export class DemoEnvironment {
   @ArrayNotEmpty({ message: PROXIES })
   @proxyList
   TRUST_PROXY?: string[];
+
+  /** The Pusher app's id (HTTP API paths, `/apps/{id}/events`). */
+  @Matches(PUSHER_NAME, { message: A_PUSHER_NAME })
+  PUSHER_APP_ID = 'app-id';
+
+  /** The Pusher app's public key: pusher-js connects to `/app/{key}`. */
+  @Matches(PUSHER_NAME, { message: A_PUSHER_NAME })
+  PUSHER_APP_KEY = 'app-key';
+
+  /** Signs channel authorizations and HTTP API requests. Unset: a development secret, with a warning. */
+  @IsOptional()
+  PUSHER_APP_SECRET?: string;
 }
 
 /** Every variable, by name (the compiler checks that none is missing). */
@@ -130,6 +146,9 @@ const VARIABLES = Object.keys({
   DRAIN_MS: true,
   PRESENCE_AWAY_MS: true,
   TRUST_PROXY: true,
+  PUSHER_APP_ID: true,
+  PUSHER_APP_KEY: true,
+  PUSHER_APP_SECRET: true,
 } satisfies Record<keyof DemoEnvironment, true>);
 
 /** One bad variable: its name, what it must be, and what it was. */

@@ -9,11 +9,14 @@ const PAGE_FILES = {
   'app.js': 'text/javascript; charset=utf-8',
   'app.js.map': 'application/json; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
+  'pusher.html': 'text/html; charset=utf-8',
+  'pusher-page.js': 'text/javascript; charset=utf-8',
+  'pusher-page.js.map': 'application/json; charset=utf-8',
 } as const;
 
 type PageFile = keyof typeof PAGE_FILES;
 
-/** Serves the chat page built by `npm run build:page` (`npm start` builds it). */
+/** Serves the chat page and the Pusher page built by `npm run build:page` (`npm start` builds them). */
 @Controller()
 export class PageController {
   constructor(@Inject(DEMO_CONFIG) private readonly config: DemoConfig) {}
@@ -39,6 +42,24 @@ export class PageController {
   @Header('cache-control', 'no-cache')
   styles(): Promise<StreamableFile> {
     return this.file('app.css');
+  }
+
+  /** pusher-js in the browser, on the demo's Pusher endpoint (`/app/{key}`). */
+  @Get('pusher')
+  @Header('cache-control', 'no-cache')
+  pusherPage(): Promise<StreamableFile> {
+    return this.file('pusher.html');
+  }
+
+  @Get('pusher-page.js')
+  @Header('cache-control', 'no-cache')
+  pusherScript(): Promise<StreamableFile> {
+    return this.file('pusher-page.js');
+  }
+
+  @Get('pusher-page.js.map')
+  pusherSourceMap(): Promise<StreamableFile> {
+    return this.file('pusher-page.js.map');
   }
 
   private async file(name: PageFile): Promise<StreamableFile> {

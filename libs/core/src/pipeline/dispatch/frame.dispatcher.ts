@@ -14,19 +14,10 @@ import { REALTIME_OPTIONS } from '../../realtime.constants';
 import { PresenceService } from '../../services/presence/presence.service';
 import { toErrorBody } from './error-body.mapper';
 import type { FrameContext } from './frame-context';
+import { InOrderFrames } from './in-order-frames';
 import { ProtocolHandler, ProtocolHandlers } from './protocol.handlers';
 
-/** Frames waiting behind a slow one at which the socket stops being read, and the count at which it reads again. */
-const PAUSE_AT = 64;
-const RESUME_AT = 16;
-
 const BINARY: ErrorBody = { code: 'bad_frame', message: 'Binary frames are not accepted: send JSON text frames (realtime.v1.json).' };
-
-interface FrameQueue {
-  tail: Promise<void>;
-  /** Frames waiting, not counting the one running. */
-  waiting: number;
-}
 
 function isWsResponse(value: unknown): value is { event: string; data?: unknown } {
   return typeof value === 'object' && value !== null && typeof (value as { event?: unknown }).event === 'string';
@@ -55,8 +46,10 @@ function byteLength(raw: RawData): number {
 export class FrameDispatcher {
   private readonly logger: RealtimeLogger;
   private readonly maxDepth: number;
-  /** Per connection, the frame in progress and those queued behind it. */
-  private readonly queues = new WeakMap<RealtimeConnection, FrameQueue>();
+  private readonly frames = new InOrderFrames<RealtimeConnection>(
+    (connection, raw, isBinary) => this.handle(connection, raw, isBinary),
+    (connection, error) => this.logger.error(`A frame failed on ${connection.id}`, error),
+  );
 
   constructor(
     private readonly protocol: ProtocolHandlers,
@@ -75,35 +68,7 @@ export class FrameDispatcher {
    */
   dispatch(connection: RealtimeConnection, raw: RawData, isBinary: boolean): void {
     connection.touch();
-    const queue = this.queues.get(connection);
-    if (!queue) {
-      const running = this.handle(connection, raw, isBinary);
-      if (isPromise(running)) this.chain(connection, { tail: Promise.resolve(), waiting: 0 }, running);
-      return;
-    }
-    if (++queue.waiting === PAUSE_AT) connection.socket.pause();
-    this.chain(
-      connection,
-      queue,
-      queue.tail.then(() => {
-        if (--queue.waiting === RESUME_AT && connection.socket.isPaused) connection.socket.resume();
-        return this.handle(connection, raw, isBinary);
-      }),
-    );
-  }
-
-  private chain(connection: RealtimeConnection, queue: FrameQueue, running: Promise<unknown>): void {
-    const tail: Promise<void> = running.then(
-      () => {
-        if (queue.tail === tail) this.queues.delete(connection);
-      },
-      (error: unknown) => {
-        this.logger.error(`A frame failed on ${connection.id}`, error);
-        if (queue.tail === tail) this.queues.delete(connection);
-      },
-    );
-    queue.tail = tail;
-    this.queues.set(connection, queue);
+    this.frames.push(connection, raw, isBinary);
   }
 
   private handle(connection: RealtimeConnection, raw: RawData, isBinary: boolean): unknown {

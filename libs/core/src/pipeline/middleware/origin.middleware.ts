@@ -25,15 +25,22 @@ export class OriginMiddleware implements BuiltInMiddleware {
   }
 
   upgrade(context: UpgradeContext, next: () => Promise<void>): Promise<void> {
-    const header = context.origin;
+    const refusal = this.refusal(context.origin, context.request.headers.host);
+    if (refusal !== undefined) context.refuse(403, refusal);
+    return next();
+  }
+
+  /**
+   * Why a browser with this Origin header (undefined: none sent) may not connect to a server reached as
+   * `host`; undefined when it may, or when origin checks are off. Other protocols' endpoints ask it too.
+   */
+  refusal(header: string | undefined, host: string | undefined): string | undefined {
+    if (!this.enabled) return undefined;
     if (header === undefined) {
-      if (!this.allowMissing) context.refuse(403, 'This server only takes connections from browsers of allowed origins; send an Origin header.');
-      return next();
+      return this.allowMissing ? undefined : 'This server only takes connections from browsers of allowed origins; send an Origin header.';
     }
     const origin = header === 'null' ? 'null' : normalizeOrigin(header);
-    if (origin !== undefined && (this.allowed(origin) || (this.sameOrigin && isSameOrigin(origin, context.request.headers.host)))) {
-      return next();
-    }
-    context.refuse(403, 'The origin of this page is not allowed to connect; ask the server to add it to its allowed origins.');
+    if (origin !== undefined && (this.allowed(origin) || (this.sameOrigin && isSameOrigin(origin, host)))) return undefined;
+    return 'The origin of this page is not allowed to connect; ask the server to add it to its allowed origins.';
   }
 }

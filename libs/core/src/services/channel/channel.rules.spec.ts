@@ -1,5 +1,5 @@
 import { resolveRealtimeOptions } from '../../options/realtime-options.resolver';
-import { DEFAULT_CHANNEL_OPTIONS } from './channel.options';
+import { compileChannelRules, DEFAULT_CHANNEL_OPTIONS } from './channel.options';
 import { ChannelRules } from './channel.rules';
 
 describe('ChannelRules', () => {
@@ -33,5 +33,16 @@ describe('ChannelRules', () => {
     );
 
     expect(ordered.resolve('room:1').limit).toBe(1);
+  });
+
+  it('checks the default rules a protocol module adds only after the application\'s', () => {
+    const withDefaults = new ChannelRules(resolveRealtimeOptions({ channels: [{ pattern: 'presence-lobby', presence: true }] }));
+    expect(withDefaults.resolve('presence-room')).toBe(DEFAULT_CHANNEL_OPTIONS);
+
+    withDefaults.addDefaults(compileChannelRules([{ pattern: 'presence-*', presence: true, private: true }]));
+
+    expect(withDefaults.resolve('presence-lobby').private).toBe(false);
+    expect(withDefaults.resolve('presence-room')).toMatchObject({ presence: true, private: true });
+    expect(withDefaults.resolve('chat')).toBe(DEFAULT_CHANNEL_OPTIONS);
   });
 });

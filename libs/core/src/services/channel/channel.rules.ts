@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
 import { REALTIME_OPTIONS } from '../../realtime.constants';
-import { DEFAULT_CHANNEL_OPTIONS, ResolvedChannelOptions } from './channel.options';
+import { CompiledChannelRule, DEFAULT_CHANNEL_OPTIONS, ResolvedChannelOptions } from './channel.options';
 
 const CACHE_LIMIT = 10_000;
 
@@ -12,7 +12,15 @@ export class ChannelRules {
   /** Single channels created at runtime (temporary channels), with their time to live; they win over the patterns. */
   private readonly defined = new Map<string, { options: ResolvedChannelOptions; ttl: number }>();
 
+  /** Rules checked after the application's (see `ChannelService.addDefaultRules`). */
+  private defaults: CompiledChannelRule[] = [];
+
   constructor(@Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions) {}
+
+  addDefaults(rules: CompiledChannelRule[]): void {
+    this.defaults = [...this.defaults, ...rules];
+    this.cache.clear();
+  }
 
   define(channel: string, options: ResolvedChannelOptions, ttl: number): void {
     this.defined.set(channel, { options, ttl });
@@ -34,7 +42,8 @@ export class ChannelRules {
     if (defined) return defined.options;
     let resolved = this.cache.get(channel);
     if (resolved) return resolved;
-    resolved = this.options.channels.find((rule) => rule.matcher.test(channel))?.options ?? DEFAULT_CHANNEL_OPTIONS;
+    const matches = (rule: CompiledChannelRule) => rule.matcher.test(channel);
+    resolved = (this.options.channels.find(matches) ?? this.defaults.find(matches))?.options ?? DEFAULT_CHANNEL_OPTIONS;
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(channel, resolved);
     return resolved;

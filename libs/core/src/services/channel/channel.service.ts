@@ -17,7 +17,7 @@ import { invalid, RealtimeException } from '../../errors/realtime.exception';
 import { ProtocolEvent } from '@nest-realtime/protocol';
 import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
-import { ChannelOptions, isValidChannelName, resolveChannelOptions, ResolvedChannelOptions } from './channel.options';
+import { ChannelOptions, ChannelRule, compileChannelRules, isValidChannelName, resolveChannelOptions, ResolvedChannelOptions } from './channel.options';
 import { ChannelRules } from './channel.rules';
 import type { PublishWriteTimer } from '../../transport/outbound/publish-write.timer';
 
@@ -40,6 +40,16 @@ export interface JoinOptions {
   reply?: (result: JoinResult) => void;
   /** Whether the result carries the presence state (default true); without it the state comes only as `presence:state`. */
   stateInReply?: boolean;
+}
+
+/**
+ * Who a publish is from: a connection, or a client named by its clientId alone (the HTTP API of another
+ * protocol that publishes on behalf of a connection, which may be on another node).
+ */
+export interface PublishOrigin {
+  readonly clientId: string;
+  /** The connection's id, when known: it goes into the `message` event (`ChannelEvent.connectionId`). */
+  readonly id?: string;
 }
 
 export interface JoinResult {
@@ -120,8 +130,16 @@ export class ChannelService implements OnApplicationShutdown {
    * presence channel the meta is validated first and the connection tracked; the result carries the state,
    * and a new member also gets it as `presence:state` at the next diff flush.
    */
-  async join(connectionId: string, channel: string, meta: unknown = {}): Promise<JoinResult> {
-    return this.joinVia(connectionId, channel, meta);
+  async join(connectionId: string, channel: string, meta: unknown = {}, how: Pick<JoinOptions, 'reply' | 'stateInReply'> = {}): Promise<JoinResult> {
+    return this.joinVia(connectionId, channel, meta, { reply: how.reply, stateInReply: how.stateInReply });
+  }
+
+  /**
+   * Rules for the channels no rule of the application's `channels` matches, checked after them (a protocol
+   * module's conventions: Pusher's `presence-*`); the first matching one wins.
+   */
+  addDefaultRules(rules: ChannelRule[]): void {
+    this.rules.addDefaults(compileChannelRules(rules));
   }
 
   /**
@@ -218,7 +236,7 @@ export class ChannelService implements OnApplicationShutdown {
    * history the message is kept too, with the next offset. Resolves to the deliveries (with a cluster
    * engine: the channel's members on every node).
    */
-  async publish(channel: string, payload: unknown, from: RealtimeConnection | null = null): Promise<number> {
+  async publish(channel: string, payload: unknown, from: PublishOrigin | null = null): Promise<number> {
     assertChannelName(channel);
     const startedAt = this.publishTimer?.start() ?? -1;
     const at = Date.now();

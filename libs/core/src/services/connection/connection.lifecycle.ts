@@ -18,6 +18,7 @@ import { ResumeSessions } from '../resume/resume-sessions';
 import { ConnectionRegistry } from './connection.registry';
 import { ConnectionStateService } from './connection-state.service';
 import { RealtimeConnection } from './realtime-connection';
+import { type OutboundTranslator, TranslatedConnection } from './translated-connection';
 import { newConnectionId } from './connection-id';
 
 /**
@@ -81,10 +82,17 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
     this.closeHooks.push(hook);
   }
 
-  /** Registers an accepted socket; an anonymous one (no identity) is its own client. */
-  open(socket: WebSocket, identity: AuthResult | null, ip = ''): RealtimeConnection {
+  /**
+   * Registers an accepted socket; an anonymous one (no identity) is its own client. With a `translator`
+   * the client speaks another protocol: no welcome (its protocol greets it) and no resume.
+   */
+  open(socket: WebSocket, identity: AuthResult | null, ip = '', translator?: OutboundTranslator): RealtimeConnection {
     const id = newConnectionId();
-    const connection = new RealtimeConnection(id, identity?.clientId ?? id, identity?.claims ?? {}, socket);
+    const clientId = identity?.clientId ?? id;
+    const claims = identity?.claims ?? {};
+    const connection = translator
+      ? new TranslatedConnection(id, clientId, claims, socket, translator)
+      : new RealtimeConnection(id, clientId, claims, socket);
     connection.ip = ip;
     if (identity?.expiresAt !== undefined) connection.expiresAt = identity.expiresAt;
     connection.limitOutbound(this.options.limits.maxPendingBytes, this.slowConsumer);
@@ -92,10 +100,12 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
     socket.on('pong', this.socketPong);
     socket.on('error', this.socketError);
     socket.on('close', this.socketClose);
-    const { interval, timeout } = this.cadence?.current ?? this.options.heartbeat;
-    const resume = this.sessions.grant(connection);
-    const welcome = { connectionId: connection.id, clientId: connection.clientId, heartbeat: { interval, timeout } };
-    connection.sendFrame(ProtocolEvent.Welcome, resume ? { ...welcome, resume } : welcome);
+    if (!translator) {
+      const { interval, timeout } = this.cadence?.current ?? this.options.heartbeat;
+      const resume = this.sessions.grant(connection);
+      const welcome = { connectionId: connection.id, clientId: connection.clientId, heartbeat: { interval, timeout } };
+      connection.sendFrame(ProtocolEvent.Welcome, resume ? { ...welcome, resume } : welcome);
+    }
     this.states.start(connection);
     const record = { connectionId: connection.id, clientId: connection.clientId, state: connection.state, connectedAt: connection.connectedAt };
     this.engine.directory.opened(record).catch((error) => this.logger.warn(`Could not share connection ${connection.id}: ${String(error)}`));
@@ -155,8 +165,10 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
   }
 
   private async releaseOnce(connection: RealtimeConnection, code: number): Promise<void> {
-    // Where it was, for a resume, before its channels are left.
-    await this.sessions.save(connection, code).catch((error) => this.logger.warn(`Could not keep the session of ${connection.id} for a resume: ${String(error)}`));
+    // Where it was, for a resume, before its channels are left (another protocol has no resume).
+    if (!(connection instanceof TranslatedConnection)) {
+      await this.sessions.save(connection, code).catch((error) => this.logger.warn(`Could not keep the session of ${connection.id} for a resume: ${String(error)}`));
+    }
     await this.channels.leaveAll(connection.id);
     if (!this.registry.get(connection.id)) return;
     await this.forget(connection.id, connection.clientId);

@@ -18,26 +18,12 @@ import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
 import { FrameDispatcher } from '../../pipeline/dispatch/frame.dispatcher';
 import { perMessageDeflate } from './per-message-deflate';
 import { UpgradeHandler, UpgradeRejection } from '../upgrade/upgrade.handler';
+import { refuseUpgrade as refuse } from '../upgrade/upgrade-refusal';
+import type { ProtocolEndpoint } from '../protocols/protocol-endpoint';
+import { TranslatedConnection } from '../../services/connection/translated-connection';
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
 /** How long shutdown waits for peers to finish the close handshake. */
 const SHUTDOWN_GRACE_MS = 1000;
-
-function refuse(socket: Duplex, status: number, message: string): void {
-  if (socket.destroyed) return;
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
-  );
-}
 
 /**
  * The WebSocket server on the application's HTTP server: accepts upgrades on the configured path,
@@ -50,6 +36,8 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
   private httpServer?: Server;
   /** Every socket's 'message' listener: one function for all (`this` is the socket), not a closure each. */
   private readonly socketMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+  /** Endpoints of other protocols on the same HTTP server (see `ProtocolEndpoints`). */
+  private readonly endpoints: ProtocolEndpoint[] = [];
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
@@ -77,7 +65,10 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
       if (connection) frames.dispatch(connection, data, isBinary);
     };
     // With the lifecycle's own 'close' listener, rather than one more listener per socket.
-    lifecycle.onSocketClose((connection, code) => this.pipeline.closed(connection, connection.closeCode ?? code));
+    // Those of other protocols did not go through the middleware.
+    lifecycle.onSocketClose((connection, code) => {
+      if (!(connection instanceof TranslatedConnection)) this.pipeline.closed(connection, connection.closeCode ?? code);
+    });
   }
 
   async onModuleInit(): Promise<void> {
@@ -96,9 +87,16 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
     httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(request, socket, head));
   }
 
+  /** Hands the upgrades `endpoint.matches` to it (an endpoint of another protocol, see `ProtocolEndpoints`). */
+  addEndpoint(endpoint: ProtocolEndpoint): void {
+    this.endpoints.push(endpoint);
+  }
+
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     if (!this.upgrades.isOwnPath(request)) {
-      if (this.httpServer && this.httpServer.listenerCount('upgrade') === 1) refuse(socket, 404, 'No WebSocket endpoint at this path.');
+      const endpoint = this.endpoints.find((each) => each.matches(request));
+      if (endpoint) this.handOver(endpoint, request, socket, head);
+      else if (this.httpServer && this.httpServer.listenerCount('upgrade') === 1) refuse(socket, 404, 'No WebSocket endpoint at this path.');
       return;
     }
     const destroy = () => socket.destroy();
@@ -123,6 +121,15 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
       socket.off('error', destroy);
       this.wss.emit('connection', ws, request, context);
     });
+  }
+
+  private handOver(endpoint: ProtocolEndpoint, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    try {
+      endpoint.upgrade(request, socket, head);
+    } catch (error) {
+      this.logger.error('An endpoint failed to take an upgrade', error);
+      refuse(socket, 500, 'The server could not accept the connection.');
+    }
   }
 
   private refused(context: UpgradeContext, rejection: UpgradeRejection): void {

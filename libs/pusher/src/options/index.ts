@@ -1,0 +1,2 @@
+export * from './pusher-options.interface';
+export * from './pusher-options.resolver';

@@ -1,0 +1,2 @@
+export * from './presence-members';
+export * from './presence-view';

@@ -1,0 +1,4 @@
+export * from './pusher.events';
+export * from './pusher.error-codes';
+export * from './channel-names';
+export * from './pusher.frames';
