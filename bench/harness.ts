@@ -2,13 +2,13 @@ import { cpus, loadavg, totalmem } from 'os';
 import { SERVER_KINDS, RunningServer, ServerKind } from './servers/server-kinds';
 import { judgeTargets, TargetResult } from './support/targets';
 import { connectRateWorkload } from './workloads/connect-rate.workload';
-import { fanOutWorkload } from './workloads/fan-out.workload';
+import { compressedFanOutWorkload, fanOutWorkload } from './workloads/fan-out.workload';
 import { latencyWorkload } from './workloads/latency.workload';
 import { memoryWorkload } from './workloads/memory.workload';
 import { presenceStormWorkload } from './workloads/presence-storm.workload';
 import type { BenchSettings, FigureSpec, Figures, Workload, WorkloadContext } from './workloads/workload';
 
-export const WORKLOADS: Workload[] = [fanOutWorkload, latencyWorkload, memoryWorkload, presenceStormWorkload, connectRateWorkload];
+export const WORKLOADS: Workload[] = [fanOutWorkload, compressedFanOutWorkload, latencyWorkload, memoryWorkload, presenceStormWorkload, connectRateWorkload];
 
 export interface FigureResult extends FigureSpec {
   /** By server kind (the median of its runs with `repeat`); null when the run failed or did not include it. */
@@ -123,6 +123,7 @@ export async function runBench(run: BenchRun): Promise<BenchResults> {
     for (let round = 1; round <= repeat; round++) {
       for (const kind of kinds) {
         if (kind.workloads && !kind.workloads.includes(workload.name)) continue;
+        if (workload.kinds && !workload.kinds.includes(kind.name)) continue;
         // A kind whose run threw is not run again.
         if (kind.name in errors && !(kind.name in measured)) continue;
         log(`${workload.name} · ${kind.name}${repeat > 1 ? ` (run ${round} of ${repeat})` : ''}`);

@@ -60,7 +60,7 @@ describe('the client SDK and what server code does to its connection', () => {
       return {
         seesPings: socket.seesPings,
         send: (text) => {
-          sent.push(text);
+          sent.push(text as string);
           socket.send(text);
         },
         close: (code, reason) => socket.close(code, reason),

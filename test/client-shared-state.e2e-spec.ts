@@ -122,7 +122,7 @@ describe('the client SDK shared state against the server', () => {
       return {
         seesPings: socket.seesPings,
         send: (text) => {
-          sent.push(JSON.parse(text));
+          sent.push(JSON.parse(text as string));
           socket.send(text);
         },
         close: (code, reason) => socket.close(code, reason),

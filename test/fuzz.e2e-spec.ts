@@ -1,8 +1,8 @@
-import { Logger, LoggerService } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import fc from 'fast-check';
 import { ChannelService } from '@nest-realtime/core';
 import { CLIENT_EVENTS, ProtocolEvent } from '@nest-realtime/protocol';
+import { captureErrorLog } from './support/error-log';
 import { RealtimeTestApp } from './support/realtime-app';
 import { Frame, TestClient } from './support/test-client';
 
@@ -158,19 +158,16 @@ function mismatch(expected: Expectation[], got: Frame[]): string | undefined {
 describe('fuzzing a live server', () => {
   let rt: RealtimeTestApp;
   let errors: string[];
+  let restoreLog: () => void;
 
   beforeAll(async () => {
     rt = await RealtimeTestApp.start({ maxFrameBytes: MAX_FRAME_BYTES, rateLimit: false, limits: { maxDepth: MAX_DEPTH } }, { providers: [EchoGateway] });
-    errors = [];
-    const record = (message: unknown) => errors.push(String(message));
-    const quiet = () => undefined;
-    const logger: LoggerService = { log: quiet, warn: quiet, debug: quiet, verbose: quiet, error: record, fatal: record };
-    Logger.overrideLogger(logger);
+    ({ errors, restore: restoreLog } = captureErrorLog());
   });
 
   afterAll(async () => {
     await rt.close();
-    Logger.overrideLogger(false);
+    restoreLog();
   });
 
   it('answers every frame as the protocol says while a well-behaved client sees all its messages', async () => {

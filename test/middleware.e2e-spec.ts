@@ -256,8 +256,8 @@ describe('metrics and logging', () => {
     await released;
 
     expect(access()).toEqual([
-      { level: 'log', msg: 'upgrade refused', status: 403, reason: expect.any(String), ip: '127.0.0.1', origin: 'https://evil.example' },
-      { level: 'debug', msg: 'connection opened', connectionId: alice.connectionId, clientId: 'alice', ip: '127.0.0.1' },
+      { level: 'log', msg: 'upgrade refused', status: 403, reason: expect.any(String), ip: '127.0.0.1', transport: 'h1', origin: 'https://evil.example' },
+      { level: 'debug', msg: 'connection opened', connectionId: alice.connectionId, clientId: 'alice', ip: '127.0.0.1', transport: 'h1' },
       { level: 'debug', msg: 'frame', connectionId: alice.connectionId, event: 'channel:join', ref: 'r1', bytes: expect.any(Number) },
       {
         level: 'log',
@@ -265,6 +265,7 @@ describe('metrics and logging', () => {
         connectionId: alice.connectionId,
         clientId: 'alice',
         ip: '127.0.0.1',
+        transport: 'h1',
         code: 1000,
         durationMs: expect.any(Number),
         framesIn: 1,

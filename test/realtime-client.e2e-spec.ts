@@ -201,7 +201,7 @@ describe('RealtimeClient against the demo server', () => {
           ...handlers,
           ping: () => undefined,
           message: (text) => {
-            if (text.includes('"connection:pong"')) pongs();
+            if (typeof text === 'string' && text.includes('"connection:pong"')) pongs();
             handlers.message(text);
           },
         });

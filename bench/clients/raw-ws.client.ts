@@ -76,15 +76,21 @@ class RawWsClient implements BenchClient {
   }
 }
 
-export const rawWsClients: ClientKind = {
-  connect(baseUrl, id) {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(`${baseUrl}/raw?id=${encodeURIComponent(id)}`, { perMessageDeflate: false });
-      socket.once('error', reject);
-      socket.once('message', () => {
-        socket.off('error', reject);
-        resolve(new RawWsClient(id, socket));
+/** Clients of the raw protocol; with `perMessageDeflate`, they offer the extension (`ws`'s default offer). */
+function rawWsClientKind(perMessageDeflate: boolean): ClientKind {
+  return {
+    connect(baseUrl, id) {
+      return new Promise((resolve, reject) => {
+        const socket = new WebSocket(`${baseUrl}/raw?id=${encodeURIComponent(id)}`, { perMessageDeflate });
+        socket.once('error', reject);
+        socket.once('message', () => {
+          socket.off('error', reject);
+          resolve(new RawWsClient(id, socket));
+        });
       });
-    });
-  },
-};
+    },
+  };
+}
+
+export const rawWsClients = rawWsClientKind(false);
+export const rawWsDeflateClients = rawWsClientKind(true);

@@ -1,7 +1,16 @@
+import { decode, encode } from '@msgpack/msgpack';
 import { RawData, WebSocket } from 'ws';
 import { BenchClient, ClientKind, PresenceCopy, sizeOf } from './bench-client';
 
 const LETTER_E = 0x65;
+
+type Encoding = 'json' | 'msgpack';
+
+/**
+ * Where a frame's event name starts: after `{"event":"` in JSON; in MessagePack after the map's header,
+ * the 6 bytes of the key `event` and the name's own header (the server writes `event` first).
+ */
+const EVENT_AT: Record<Encoding, number> = { json: 10, msgpack: 8 };
 
 type PresenceState = Record<string, { metas: Array<{ connectionId: string }> }>;
 
@@ -78,7 +87,7 @@ class PresenceByConnection implements PresenceCopy {
   }
 }
 
-/** A `ws` client speaking the module's protocol (realtime.v1.json). */
+/** A `ws` client speaking the module's protocol (realtime.v1.json, or realtime.v1.msgpack). */
 class RealtimeBenchClient implements BenchClient {
   received = { frames: 0, bytes: 0 };
   private listener?: (raw: Buffer) => void;
@@ -89,6 +98,7 @@ class RealtimeBenchClient implements BenchClient {
   constructor(
     readonly id: string,
     private readonly socket: WebSocket,
+    private readonly encoding: Encoding,
   ) {
     socket.on('message', (raw: RawData) => this.receive(raw as Buffer));
     socket.on('error', () => undefined);
@@ -97,9 +107,9 @@ class RealtimeBenchClient implements BenchClient {
   private receive(raw: Buffer): void {
     this.received.frames++;
     this.received.bytes += sizeOf(raw);
-    // `{"event":"` is 10 bytes: an `e` after it is an error frame, which must not pass for a message.
-    if (this.listener && this.replies.size === 0 && this.presence.size === 0 && raw[10] !== LETTER_E) return this.listener(raw);
-    const frame = JSON.parse(raw.toString()) as Frame;
+    // An event name that starts with `e` is an error frame, which must not pass for a message.
+    if (this.listener && this.replies.size === 0 && this.presence.size === 0 && raw[EVENT_AT[this.encoding]] !== LETTER_E) return this.listener(raw);
+    const frame = this.decode(raw);
     if (frame.event === 'reply') {
       this.replies.get(frame.ref!)?.(frame);
       this.replies.delete(frame.ref!);
@@ -127,7 +137,15 @@ class RealtimeBenchClient implements BenchClient {
       if (!frame.data?.ok) throw new Error(`${event} failed: ${JSON.stringify(frame.data?.error)}`);
       onReply(frame);
     });
-    this.socket.send(JSON.stringify({ event, data, ref }));
+    this.socket.send(this.encode({ event, data, ref }));
+  }
+
+  private encode(frame: Frame | { event: string; data: unknown; ref?: string }): string | Uint8Array {
+    return this.encoding === 'json' ? JSON.stringify(frame) : encode(frame);
+  }
+
+  private decode(raw: Buffer): Frame {
+    return (this.encoding === 'json' ? JSON.parse(raw.toString()) : decode(raw)) as Frame;
   }
 
   join(room: string, meta: Record<string, unknown> = {}): Promise<void> {
@@ -135,7 +153,7 @@ class RealtimeBenchClient implements BenchClient {
   }
 
   publish(room: string, payload: string): void {
-    this.socket.send(JSON.stringify({ event: 'channel:publish', data: { channel: room, payload } }));
+    this.socket.send(this.encode({ event: 'channel:publish', data: { channel: room, payload } }));
   }
 
   onMessage(listener: (raw: Buffer | string) => void): void {
@@ -155,17 +173,24 @@ class RealtimeBenchClient implements BenchClient {
   }
 }
 
-export const realtimeClients: ClientKind = {
-  connect(baseUrl, id) {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(`${baseUrl}/realtime?id=${encodeURIComponent(id)}`, 'realtime.v1.json', { perMessageDeflate: false });
-      socket.once('error', reject);
-      socket.once('message', (raw: RawData) => {
-        socket.off('error', reject);
-        const welcome = JSON.parse(raw.toString()) as Frame;
-        if (welcome.event !== 'connection:welcome') return reject(new Error(`Expected the welcome, got ${raw.toString()}`));
-        resolve(new RealtimeBenchClient(id, socket));
+/** Clients of the native protocol; with `perMessageDeflate`, they offer the extension (`ws`'s default offer). */
+function realtimeClientKind(perMessageDeflate: boolean, encoding: Encoding = 'json'): ClientKind {
+  return {
+    connect(baseUrl, id) {
+      return new Promise((resolve, reject) => {
+        const socket = new WebSocket(`${baseUrl}/realtime?id=${encodeURIComponent(id)}`, `realtime.v1.${encoding}`, { perMessageDeflate });
+        socket.once('error', reject);
+        socket.once('message', (raw: RawData) => {
+          socket.off('error', reject);
+          const welcome = (encoding === 'json' ? JSON.parse(raw.toString()) : decode(raw as Buffer)) as Frame;
+          if (welcome.event !== 'connection:welcome') return reject(new Error(`Expected the welcome, got ${JSON.stringify(welcome)}`));
+          resolve(new RealtimeBenchClient(id, socket, encoding));
+        });
       });
-    });
-  },
-};
+    },
+  };
+}
+
+export const realtimeClients = realtimeClientKind(false);
+export const realtimeDeflateClients = realtimeClientKind(true);
+export const realtimeMsgpackClients = realtimeClientKind(false, 'msgpack');

@@ -39,10 +39,13 @@ const engine = redisUrl ? { engine: new RedisEngine({ url: redisUrl, logLevels: 
 // With BENCH_METRICS (the metrics kind), RealtimeMetricsModule as an application imports it: GET /metrics.
 const metrics = process.env.BENCH_METRICS ? [RealtimeMetricsModule.forRoot()] : [];
 
+// With BENCH_COMPRESSION (the realtime-deflate kind), permessage-deflate with the option's defaults.
+const compression = process.env.BENCH_COMPRESSION ? { compression: true } : {};
+
 // With BENCH_PUSHER (the Pusher kind), the Pusher endpoint too, at /app/{key}, on the same channels.
 const pusher = process.env.BENCH_PUSHER ? [RealtimePusherModule.forRoot({ apps: [BENCH_PUSHER_APP] })] : [];
 
-@Module({ imports: [RealtimeModule.forRoot({ ...BENCH_REALTIME_OPTIONS, ...engine }), ...metrics, ...pusher] })
+@Module({ imports: [RealtimeModule.forRoot({ ...BENCH_REALTIME_OPTIONS, ...engine, ...compression }), ...metrics, ...pusher] })
 class BenchAppModule {}
 
 hostBenchServer(async () => {

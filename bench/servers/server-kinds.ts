@@ -1,8 +1,8 @@
 import { join } from 'path';
 import type { ClientKind } from '../clients/bench-client';
-import { rawWsClients } from '../clients/raw-ws.client';
+import { rawWsClients, rawWsDeflateClients } from '../clients/raw-ws.client';
 import { pusherClients } from '../clients/pusher.client';
-import { realtimeClients } from '../clients/realtime.client';
+import { realtimeClients, realtimeDeflateClients, realtimeMsgpackClients } from '../clients/realtime.client';
 import { socketIoClients } from '../clients/socket-io.client';
 import { RedisServer } from '../../test/support/redis-server';
 import { ServerProcess, Usage } from '../support/server-process';
@@ -124,6 +124,14 @@ export const SERVER_KINDS: ServerKind[] = [
     start: singleProcess('realtime.server.ts', 'ws'),
   },
   {
+    name: 'realtime-msgpack',
+    description:
+      'the realtime app (bench/servers/realtime.server.ts), clients speaking realtime.v1.msgpack: a broadcast is translated from its JSON once, then written as one binary frame to every member; fan-out and presence storm only',
+    clients: realtimeMsgpackClients,
+    workloads: ['fan-out', 'presence-storm'],
+    start: singleProcess('realtime.server.ts', 'ws'),
+  },
+  {
     name: 'realtime-metrics',
     description: 'the realtime app with RealtimeMetricsModule.forRoot() (bench/servers/realtime.server.ts), scraped on GET /metrics every second',
     clients: realtimeClients,
@@ -137,6 +145,22 @@ export const SERVER_KINDS: ServerKind[] = [
     publishers: realtimeClients,
     workloads: ['fan-out', 'latency'],
     start: singleProcess('realtime.server.ts', 'ws', { BENCH_PUSHER: '1' }),
+  },
+  {
+    name: 'raw-ws-deflate',
+    description:
+      'the raw-ws server with ws\'s permessage-deflate (the settings compression: true gives: level 3, threshold 1 KiB, no context takeover), clients offering it: each socket deflates its own copy; fan-out only',
+    clients: rawWsDeflateClients,
+    workloads: ['fan-out', 'fan-out-deflate'],
+    start: singleProcess('raw-ws.server.ts', 'ws', { BENCH_COMPRESSION: '1' }),
+  },
+  {
+    name: 'realtime-deflate',
+    description:
+      'the realtime app with compression: true (bench/servers/realtime.server.ts), clients offering permessage-deflate: a broadcast is deflated once for every member; fan-out only',
+    clients: realtimeDeflateClients,
+    workloads: ['fan-out', 'fan-out-deflate'],
+    start: singleProcess('realtime.server.ts', 'ws', { BENCH_COMPRESSION: '1' }),
   },
   {
     name: 'realtime-2-nodes',

@@ -2,7 +2,7 @@ import type { BenchSettings } from '../workloads/workload';
 
 /** `npm run bench`: a few minutes on 2 cores. */
 export const DEFAULT_SETTINGS: BenchSettings = {
-  fanOut: { subscribers: 1000, burst: 50, payloadBytes: 100, seconds: 3 },
+  fanOut: { subscribers: 1000, burst: 50, payloadBytes: 100, compressedPayloadBytes: 4096, seconds: 3 },
   latency: { subscribers: 1000, perSecond: 50, seconds: 5, payloadBytes: 100 },
   memory: { connections: 10_000, roomSize: 10 },
   presenceStorm: { sizes: [500, 1000, 2000] },
@@ -11,7 +11,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
 
 /** `npm run bench -- --full`: larger rooms, longer runs. */
 export const FULL_SETTINGS: BenchSettings = {
-  fanOut: { subscribers: 5000, burst: 50, payloadBytes: 100, seconds: 5 },
+  fanOut: { subscribers: 5000, burst: 50, payloadBytes: 100, compressedPayloadBytes: 4096, seconds: 5 },
   latency: { subscribers: 1000, perSecond: 50, seconds: 15, payloadBytes: 100 },
   memory: { connections: 10_000, roomSize: 10 },
   presenceStorm: { sizes: [500, 1000, 2000, 3000] },
@@ -20,7 +20,7 @@ export const FULL_SETTINGS: BenchSettings = {
 
 /** `--tiny`: a few dozen clients, to show the harness works (the smoke test in `npm test`). */
 export const TINY_SETTINGS: BenchSettings = {
-  fanOut: { subscribers: 20, burst: 10, payloadBytes: 100, seconds: 0.2 },
+  fanOut: { subscribers: 20, burst: 10, payloadBytes: 100, compressedPayloadBytes: 4096, seconds: 0.2 },
   latency: { subscribers: 20, perSecond: 50, seconds: 0.3, payloadBytes: 100 },
   memory: { connections: 40, roomSize: 10 },
   presenceStorm: { sizes: [10, 20] },

@@ -61,6 +61,19 @@ export function judgeTargets(value: Lookup, settings: BenchSettings): TargetResu
         `${fixed(pusher, 0)}/s vs ${fixed(native, 0)}/s: ${fixed(pusher / native)}×; server CPU per delivery ${fixed(cpuPusher, 3)} µs vs ${fixed(cpuNative, 3)} µs: ${fixed(cpuPusher / cpuNative)}×`,
       ],
     ),
+    judge(
+      'compressed fan-out (realtime-deflate): deliveries/s ≥ raw ws with permessage-deflate\'s (the bench\'s own bar)',
+      [
+        value('fan-out-deflate', 'deliveriesPerSecond', 'realtime-deflate'),
+        value('fan-out-deflate', 'deliveriesPerSecond', 'raw-ws-deflate'),
+        value('fan-out-deflate', 'cpuMicrosPerDelivery', 'realtime-deflate'),
+        value('fan-out-deflate', 'cpuMicrosPerDelivery', 'raw-ws-deflate'),
+      ],
+      (ours, raw, cpuOurs, cpuRaw) => [
+        ours >= raw,
+        `${fixed(ours, 0)}/s vs ${fixed(raw, 0)}/s: ${fixed(ours / raw)}×; server CPU per delivery ${fixed(cpuOurs, 3)} µs vs ${fixed(cpuRaw, 3)} µs: 1/${fixed(cpuRaw / cpuOurs, 1)}`,
+      ],
+    ),
     judge('fan-out server CPU per delivery ≤ 1/3 of raw ws', [value('fan-out', 'cpuMicrosPerDelivery', OURS), value('fan-out', 'cpuMicrosPerDelivery', 'raw-ws')], (ours, raw) => [
       ours <= raw / 3,
       `${fixed(ours, 3)} µs vs ${fixed(raw, 3)} µs: 1/${fixed(raw / ours, 1)}`,

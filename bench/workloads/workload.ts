@@ -3,7 +3,8 @@ import type { RunningServer, ServerKind } from '../servers/server-kinds';
 
 /** The sizes of one run; `npm run bench` takes the defaults, `--full` the larger ones. */
 export interface BenchSettings {
-  fanOut: { subscribers: number; burst: number; payloadBytes: number; seconds: number };
+  /** `compressedPayloadBytes`: the payload of the compressed fan-out (`fan-out-deflate`). */
+  fanOut: { subscribers: number; burst: number; payloadBytes: number; compressedPayloadBytes: number; seconds: number };
   latency: { subscribers: number; perSecond: number; seconds: number; payloadBytes: number };
   memory: { connections: number; roomSize: number };
   presenceStorm: { sizes: number[] };
@@ -25,6 +26,8 @@ export interface Workload {
   name: string;
   figures(settings: BenchSettings): FigureSpec[];
   run(context: WorkloadContext): Promise<Figures>;
+  /** The server kinds it runs on; every kind when unset. */
+  kinds?: string[];
 }
 
 export interface WorkloadContext {
@@ -86,6 +89,18 @@ export function withClients<T>(context: WorkloadContext, clients: BenchClient[],
 export function markedPayload(marker: number, bytes: number): string {
   const head = `~${marker}~`;
   return head + 'x'.repeat(Math.max(0, bytes - head.length));
+}
+
+/**
+ * A payload of `bytes` characters with a marker as `markedPayload`'s, shaped like a list of chat rows:
+ * deflate (level 3) takes it to about a fifth of its size, as it does JSON of that kind.
+ */
+export function compressiblePayload(marker: number, bytes: number): string {
+  let text = `~${marker}~`;
+  for (let row = 0; text.length < bytes; row++) {
+    text += ` id=${marker * 64 + row} user=user-${(marker + row * 7) % 97} text=hello from row ${row} score=${(marker * 7919 + row * 104729) % 100_000};`;
+  }
+  return text.slice(0, bytes);
 }
 
 const TILDE = 0x7e;

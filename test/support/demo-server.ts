@@ -1,9 +1,12 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import * as http from 'http';
+import * as https from 'https';
 import type { AddressInfo } from 'net';
 import { ConnectionService, RealtimeAdapter } from '@nest-realtime/core';
 import { AppModule } from '../../apps/demo/src/app.module';
+import { loadDemoTls } from '../../apps/demo/src/config/demo.config';
+import { demoHttpAdapter } from '../../apps/demo/src/config/demo-http.adapter';
 
 /** Environment the demo reads at startup; set for the life of each app, then restored. */
 export type DemoEnv = Record<string, string>;
@@ -24,12 +27,17 @@ export class DemoServer {
     return server;
   }
 
+  /** Over HTTPS (HTTP/2 and HTTP/1.1) when the environment names TLS_CERT and TLS_KEY. */
+  private get secure(): boolean {
+    return this.env.TLS_CERT !== undefined;
+  }
+
   get http(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.secure ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   get ws(): string {
-    return `ws://127.0.0.1:${this.port}/realtime`;
+    return `${this.secure ? 'wss' : 'ws'}://127.0.0.1:${this.port}/realtime`;
   }
 
   get running(): boolean {
@@ -47,7 +55,7 @@ export class DemoServer {
     Object.assign(process.env, this.env);
     try {
       const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-      const app = moduleRef.createNestApplication({ logger: false });
+      const app = moduleRef.createNestApplication(demoHttpAdapter(loadDemoTls()), { logger: false });
       app.useWebSocketAdapter(new RealtimeAdapter(app));
       await app.listen(this.port, '127.0.0.1');
       this.port = (app.getHttpServer().address() as AddressInfo).port;
@@ -78,9 +86,10 @@ export class DemoServer {
   tokenFor(user: string): Promise<string> {
     const body = JSON.stringify({ user });
     return new Promise((resolve, reject) => {
-      const request = http.request(
+      // Over HTTPS the test's own certificate is trusted as it is.
+      const request = (this.secure ? https : http).request(
         `${this.http}/auth/token`,
-        { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        { method: 'POST', agent: false, rejectUnauthorized: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -80,6 +80,13 @@ export class TestClient {
     return client;
   }
 
+  /** A client on a socket opened some other way (a WebSocket over HTTP/2); resolves once the welcome frame has arrived. */
+  static async over(socket: WebSocket): Promise<TestClient> {
+    const client = new TestClient(socket);
+    await client.next((frame) => frame.event === 'connection:welcome');
+    return client;
+  }
+
   /** A client whose socket is created but not awaited (for tests that watch the handshake themselves). */
   static open(url: string, options?: ClientOptions, protocols?: string[]): TestClient {
     return new TestClient(protocols ? new WebSocket(url, protocols, options) : new WebSocket(url, options));

@@ -3,11 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { ConnectionService, RealtimeAdapter } from '@nest-realtime/core';
 import { filter } from 'rxjs';
 import { AppModule } from './app.module';
-import { DEMO_CONFIG, DemoConfig, logLevelsFrom, REALTIME_PATH } from './config/demo.config';
+import { DEMO_CONFIG, DemoConfig, loadDemoTls, logLevelsFrom, REALTIME_PATH } from './config/demo.config';
+import { demoHttpAdapter } from './config/demo-http.adapter';
 
 async function bootstrap(): Promise<void> {
   // The config (and LOG_LEVEL) is only known once the container has read it: logs wait until then.
-  const app = await NestFactory.create(AppModule, { bufferLogs: true });
+  // The HTTP server is made with the application, before the container reads the config: TLS is read first.
+  const app = await NestFactory.create(AppModule, demoHttpAdapter(loadDemoTls()), { bufferLogs: true });
   const config = app.get<DemoConfig>(DEMO_CONFIG);
   app.useLogger(logLevelsFrom(config.logLevel));
   app.useWebSocketAdapter(new RealtimeAdapter(app));
@@ -19,9 +21,9 @@ async function bootstrap(): Promise<void> {
     .drain$.pipe(filter((event) => event.type === 'end'))
     .subscribe(() => process.kill(process.pid, 'SIGTERM'));
   await app.listen(config.port);
-  const url = `http://localhost:${config.port}`;
+  const url = `${config.tls ? 'https' : 'http'}://localhost:${config.port}`;
   const ws = url.replace(/^http/, 'ws');
-  new Logger('Demo').log(`Listening on ${url} (WebSocket: ${ws}${REALTIME_PATH}; Pusher: ${ws}/app/${config.pusherApp.key}, page ${url}/pusher)`);
+  new Logger('Demo').log(`Listening on ${url}${config.tls ? ' (HTTP/2 and HTTP/1.1)' : ''} (WebSocket: ${ws}${REALTIME_PATH}; Pusher: ${ws}/app/${config.pusherApp.key}, page ${url}/pusher)`);
 }
 
 bootstrap().catch((error: unknown) => {

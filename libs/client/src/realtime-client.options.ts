@@ -4,6 +4,7 @@ import { ClientMessages } from './error/client.messages';
 import { RealtimeError } from './error/realtime.error';
 import { browserTransport, globalWebSocket } from './transport/browser.transport';
 import type { Transport } from './transport/transport.interface';
+import type { FrameEncoding } from '@nest-realtime/protocol';
 
 export interface RealtimeClientOptions {
   /** The endpoint, `ws://` or `wss://` (the demo: `ws://localhost:3000/realtime`). Required. */
@@ -26,6 +27,11 @@ export interface RealtimeClientOptions {
   requestTimeout?: number;
   /** Most frames waiting for the connection; past it a send fails with `queue_full`. Default `1000`. */
   maxQueuedFrames?: number;
+  /**
+   * The encoding of frames: `'json'` (text frames, `realtime.v1.json`) or `'msgpack'` (MessagePack in binary
+   * frames, `realtime.v1.msgpack`: smaller frames, and Uint8Arrays in payloads travel as bytes). Default `'json'`.
+   */
+  encoding?: FrameEncoding;
 }
 
 export interface ResolvedClientOptions {
@@ -36,6 +42,7 @@ export interface ResolvedClientOptions {
   reconnect: ResolvedReconnectOptions;
   requestTimeout: number;
   maxQueuedFrames: number;
+  encoding: FrameEncoding;
 }
 
 function fail(name: string, expected: string, got: unknown): never {
@@ -64,6 +71,12 @@ function reconnectOptions(raw: ReconnectOptions | false | undefined): ResolvedRe
   };
   if (typeof resolved.random !== 'function') fail('reconnect.random', 'a function returning numbers in [0, 1)', resolved.random);
   return resolved;
+}
+
+function encoding(value: unknown): FrameEncoding {
+  if (value === undefined) return 'json';
+  if (value !== 'json' && value !== 'msgpack') fail('encoding', "'json' or 'msgpack'", value);
+  return value;
 }
 
 function url(value: unknown): string {
@@ -100,5 +113,6 @@ export function resolveClientOptions(options: RealtimeClientOptions): ResolvedCl
     reconnect: reconnectOptions(options.reconnect),
     requestTimeout: number('requestTimeout', options.requestTimeout, 10_000, (n) => n > 0 && n < 2 ** 31, 'a positive number of ms'),
     maxQueuedFrames: number('maxQueuedFrames', options.maxQueuedFrames, 1000, (n) => Number.isInteger(n) && n >= 0, 'a whole number ≥ 0'),
+    encoding: encoding(options.encoding),
   };
 }

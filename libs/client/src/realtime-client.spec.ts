@@ -48,6 +48,13 @@ describe('RealtimeClient', () => {
   }
 
   describe('connecting', () => {
+    it("offers the MessagePack subprotocol with encoding 'msgpack'", async () => {
+      const realtime = client({ encoding: 'msgpack' });
+      void realtime.connect().catch(() => undefined);
+
+      expect((await scripted.socket()).protocols).toEqual(['realtime.v1.msgpack']);
+    });
+
     it('offers the JSON subprotocol and sends the token and params in the query', async () => {
       const realtime = client({ token: 's3cret', params: { v: '1' } });
       const welcome = realtime.connect();
@@ -711,6 +718,7 @@ describe('RealtimeClient', () => {
       [{ url: ENDPOINT, requestTimeout: -1 }, 'option "requestTimeout" must be a positive number of ms; got -1.'],
       [{ url: ENDPOINT, maxQueuedFrames: 'lots' }, 'option "maxQueuedFrames" must be a whole number ≥ 0; got "lots".'],
       [{ url: ENDPOINT, params: { n: 1 } }, 'option "params" must be an object of strings'],
+      [{ url: ENDPOINT, encoding: 'cbor' }, `option "encoding" must be 'json' or 'msgpack'; got "cbor".`],
     ])('refuses %j', (options, message) => {
       expect(() => new RealtimeClient({ transport: scripted.transport, ...(options as RealtimeClientOptions) })).toThrow(message);
     });

@@ -8,7 +8,7 @@ import { ClientMessages } from './error/client.messages';
 import { RealtimeError } from './error/realtime.error';
 import type { ReadonlyObservableValue } from './events/observable.value';
 import { TypedEmitter, Unsubscribe } from './events/typed.emitter';
-import { assertEventName, encodeFrame } from './codec/frame.codec';
+import { assertEventName, type FrameCodec, frameCodec } from './codec/frame.codec';
 import { ProtocolEvent, SERVER_EVENTS } from '@nest-realtime/protocol';
 import type { ChannelKicked, DirectMessage, DirectResult, Frame, ReauthResult, ServerEventName, ServerEventPayloads, ServerState, StateDiff, StateSnapshot, Welcome } from '@nest-realtime/protocol';
 import { Outbox } from './queue/outbox';
@@ -52,6 +52,7 @@ export interface RequestOptions {
  */
 export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
   private readonly options: ResolvedClientOptions;
+  private readonly codec: FrameCodec;
   private readonly events: TypedEmitter<ClientEvents<S>>;
   private readonly appEvents: TypedEmitter<Record<string, unknown>>;
   private readonly requests: RequestTracker;
@@ -98,11 +99,12 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
 
   constructor(options: RealtimeClientOptions) {
     this.options = resolveClientOptions(options);
+    this.codec = frameCodec(this.options.encoding);
     const onListenerError = (error: unknown, event: string) => this.listenerFailed(error, event);
     this.events = new TypedEmitter(onListenerError);
     this.appEvents = new TypedEmitter(onListenerError);
     this.requests = new RequestTracker(this.options.requestTimeout);
-    this.outbox = new Outbox(new SendQueue(this.options.maxQueuedFrames), this.requests, (text) => this.connection.send(text));
+    this.outbox = new Outbox(new SendQueue(this.options.maxQueuedFrames), this.requests, (wire) => this.connection.send(wire));
     this.channels = new ChannelRegistry(this.channelLink(onListenerError));
     this.connection = new ConnectionManager(
       { ...this.options, welcomeTimeout: this.options.requestTimeout },
@@ -204,7 +206,7 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
   send<E extends keyof RequestsOf<S> & string>(event: E, data: RequestData<S, E>): void {
     if (this.state === 'closed') throw new RealtimeError('closed', ClientMessages.closedByCall());
     assertEventName(event);
-    this.outbox.send({ text: encodeFrame(event, data) });
+    this.outbox.send({ wire: this.codec.encode(event, data) });
   }
 
   /** Sends a direct message to every connection of a clientId; rejects with `not_found` when it has none. */
@@ -248,7 +250,7 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
     const { ref, promise } = this.requests.create<R>(event, timeout);
     try {
       assertEventName(event);
-      const frame = { text: encodeFrame(event, data, ref), ref };
+      const frame = { wire: this.codec.encode(event, data, ref), ref };
       if (!now) this.outbox.send(frame);
       else if (!this.outbox.writeNow(frame)) throw new RealtimeError('disconnected', ClientMessages.lostInFlight(event));
     } catch (error) {

@@ -9,6 +9,9 @@ export { CurrentConnection } from './pipeline/dispatch/current-connection.decora
 export { RealtimeValidationPipe, realtimeValidationException } from './pipeline/dispatch/realtime-validation.pipe';
 export { RealtimeException } from './errors/realtime.exception';
 export { RealtimeConnection } from './services/connection/realtime-connection';
+export type { RealtimeTransport } from './services/connection/realtime-connection';
+export { createHttp2Server, serveHttp2 } from './transport/http2';
+export type { Http2CapableAdapter, Http2ServerOptions } from './transport/http2';
 
 // The services an application injects.
 export { ConnectionService } from './services/connection/connection.service';

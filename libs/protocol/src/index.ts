@@ -8,3 +8,5 @@ export * from './presence.types';
 export * from './message.types';
 export * from './state.types';
 export type { ServerEventPayloads } from './server-events';
+export * from './bytes.value';
+export * from './msgpack.codec';

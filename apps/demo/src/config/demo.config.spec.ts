@@ -4,7 +4,7 @@ import { resolve } from 'path';
 import { RedisEngine } from '@nest-realtime/redis';
 import { DemoConfigModule } from './config.module';
 import { authorizeRoomStateWrite } from '../rooms/room.channels';
-import { DEMO_CONFIG, DemoConfig, DemoConfigError, loadDemoConfig, logLevelsFrom, toPusherOptions, toRealtimeOptions } from './demo.config';
+import { DEMO_CONFIG, DemoConfig, DemoConfigError, loadDemoConfig, loadDemoTls, logLevelsFrom, toPusherOptions, toRealtimeOptions } from './demo.config';
 
 const SECRETS = { JWT_SECRET: 'x', ADMIN_TOKEN: 'y', PUSHER_APP_SECRET: 'z' };
 
@@ -54,6 +54,8 @@ describe('demo config', () => {
       PUSHER_APP_ID: '1234567',
       PUSHER_APP_KEY: 'a1b2c3d4e5',
       PUSHER_APP_SECRET: 'pusher-s3cret',
+      TLS_CERT: '/etc/demo/cert.pem',
+      TLS_KEY: 'tls/key.pem',
     });
 
     expect(config).toEqual({
@@ -69,6 +71,7 @@ describe('demo config', () => {
       redisUrl: 'redis://127.0.0.1:6390',
       trustProxy: ['10.0.0.0/8', '2001:db8::1', 'loopback'],
       pusherApp: { id: '1234567', key: 'a1b2c3d4e5', secret: 'pusher-s3cret' },
+      tls: { certFile: '/etc/demo/cert.pem', keyFile: resolve('tls/key.pem') },
     });
     expect(warn).not.toHaveBeenCalled();
   });
@@ -105,6 +108,8 @@ describe('demo config', () => {
     ['PUSHER_APP_KEY', 'key/../admin', 'PUSHER_APP_KEY must be letters, digits'],
     ['PUSHER_APP_ID', 'x'.repeat(65), 'PUSHER_APP_ID must be letters, digits'],
     ['PUSHER_APP_ID', 'app?id=1', 'PUSHER_APP_ID must be letters, digits'],
+    ['TLS_CERT', 'cert.pem', 'TLS_CERT must be set together with TLS_KEY (both PEM file paths, for HTTPS with HTTP/2), or unset with it; got "cert.pem"'],
+    ['TLS_KEY', 'key.pem', 'TLS_KEY must be set together with TLS_CERT'],
   ])('fails fast on a bad %s (%s)', (name, value, message) => {
     expect(() => loadDemoConfig({ ...SECRETS, [name]: value })).toThrow(message);
   });
@@ -225,6 +230,15 @@ describe('demo config', () => {
 
     expect(byDefault.origins).toEqual({ allow: ['http://localhost:4000', 'http://127.0.0.1:4000'], sameOrigin: true, allowMissing: true });
     expect(listed.origins).toEqual({ allow: ['https://chat.example.com', 'https://*.example.org'], sameOrigin: false, allowMissing: true });
+  });
+
+  it('serves HTTPS when TLS_CERT and TLS_KEY are set, allowing its own https address', () => {
+    const env = { ...SECRETS, PORT: '4443', TLS_CERT: 'cert.pem', TLS_KEY: 'key.pem' };
+    const options = toRealtimeOptions(loadDemoConfig(env), () => null);
+
+    expect(loadDemoTls(env)).toEqual({ certFile: resolve('cert.pem'), keyFile: resolve('key.pem') });
+    expect(loadDemoTls(SECRETS)).toBeUndefined();
+    expect(options.origins).toEqual({ allow: ['https://localhost:4443', 'https://127.0.0.1:4443'], sameOrigin: true, allowMissing: true });
   });
 
   it.each(['example.com', 'https://example.com/path', ','])('fails fast on ALLOWED_ORIGINS %p', (value) => {

@@ -46,6 +46,11 @@ export interface DemoConfig {
    * development credentials (`app-id`, `app-key`, `app-secret`, with a warning for the secret) when unset.
    */
   pusherApp: { id: string; key: string; secret: string };
+  /**
+   * `TLS_CERT` and `TLS_KEY` (PEM file paths): serve HTTPS with HTTP/2 and HTTP/1.1 on `port`, WebSockets
+   * over both. Undefined: plain HTTP/1.1.
+   */
+  tls?: { certFile: string; keyFile: string };
 }
 
 /** The largest frame a client may send; larger ones close the connection with 1009. */
@@ -95,6 +100,7 @@ export function toDemoConfig(env: DemoEnvironment): DemoConfig {
     ...(env.ALLOWED_ORIGINS && { allowedOrigins: env.ALLOWED_ORIGINS }),
     ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
     ...(env.TRUST_PROXY && { trustProxy: env.TRUST_PROXY }),
+    ...(env.TLS_CERT && env.TLS_KEY && { tls: tlsOf(env) }),
     pusherApp: {
       id: env.PUSHER_APP_ID,
       key: env.PUSHER_APP_KEY,
@@ -105,6 +111,18 @@ export function toDemoConfig(env: DemoEnvironment): DemoConfig {
       ),
     },
   };
+}
+
+function tlsOf(env: DemoEnvironment): DemoConfig['tls'] {
+  return env.TLS_CERT && env.TLS_KEY ? { certFile: resolve(env.TLS_CERT), keyFile: resolve(env.TLS_KEY) } : undefined;
+}
+
+/**
+ * The TLS files alone (undefined for plain HTTP), for `main.ts`, which makes the HTTP server before the
+ * container reads the config; a bad environment throws as `loadDemoConfig` does, without its warnings.
+ */
+export function loadDemoTls(env: Record<string, string | undefined> = process.env): DemoConfig['tls'] {
+  return tlsOf(validateDemoEnvironment(env));
 }
 
 /** Reads and checks the environment; a bad one throws a `DemoConfigError` naming every bad variable, before any warning. */
@@ -127,7 +145,8 @@ export function logLevelsFrom(level: DemoLogLevel): LogLevel[] {
 /** Only the listed origins, or by default the demo's own address and its own pages; clients without Origin (not browsers) get in. */
 function originOptions(config: DemoConfig): RealtimeModuleOptions['origins'] {
   if (config.allowedOrigins) return { allow: config.allowedOrigins, sameOrigin: false, allowMissing: true };
-  return { allow: [`http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`], sameOrigin: true, allowMissing: true };
+  const scheme = config.tls ? 'https' : 'http';
+  return { allow: [`${scheme}://localhost:${config.port}`, `${scheme}://127.0.0.1:${config.port}`], sameOrigin: true, allowMissing: true };
 }
 
 export function toRealtimeOptions(config: DemoConfig, authenticate: Authenticate, reauthenticate?: Reauthenticate): RealtimeModuleOptions {

@@ -44,6 +44,16 @@ function isProxyEntry(entry: unknown): boolean {
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
 }
 
+/** TLS_CERT and TLS_KEY go together: HTTPS needs both. */
+const pairedWith = (other: 'TLS_CERT' | 'TLS_KEY') =>
+  ValidateBy({
+    name: 'pairedWith',
+    validator: {
+      validate: (_value: unknown, args) => (args?.object as DemoEnvironment | undefined)?.[other] !== undefined,
+      defaultMessage: () => `set together with ${other} (both PEM file paths, for HTTPS with HTTP/2), or unset with it`,
+    },
+  });
+
 const intervalOf = (args?: ValidationArguments) => (args?.object as DemoEnvironment | undefined)?.HEARTBEAT_INTERVAL_MS;
 const longerThanInterval = ValidateBy({
   name: 'longerThanInterval',
@@ -130,6 +140,16 @@ export class DemoEnvironment {
   /** Signs channel authorizations and HTTP API requests. Unset: a development secret, with a warning. */
   @IsOptional()
   PUSHER_APP_SECRET?: string;
+
+  /** The PEM certificate (chain) file of HTTPS with HTTP/2 and HTTP/1.1 on PORT. Unset with TLS_KEY: plain HTTP/1.1. */
+  @IsOptional()
+  @pairedWith('TLS_KEY')
+  TLS_CERT?: string;
+
+  /** The PEM private key file of that certificate. */
+  @IsOptional()
+  @pairedWith('TLS_CERT')
+  TLS_KEY?: string;
 }
 
 /** Every variable, by name (the compiler checks that none is missing). */
@@ -149,6 +169,8 @@ const VARIABLES = Object.keys({
   PUSHER_APP_ID: true,
   PUSHER_APP_KEY: true,
   PUSHER_APP_SECRET: true,
+  TLS_CERT: true,
+  TLS_KEY: true,
 } satisfies Record<keyof DemoEnvironment, true>);
 
 /** One bad variable: its name, what it must be, and what it was. */

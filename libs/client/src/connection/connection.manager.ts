@@ -4,9 +4,9 @@ import { ClientMessages } from '../error/client.messages';
 import { RealtimeError } from '../error/realtime.error';
 import { ObservableValue } from '../events/observable.value';
 import type { ListenerErrorHandler } from '../events/typed.emitter';
-import { decodeFrame, encodeFrame } from '../codec/frame.codec';
-import { CloseCode, JSON_SUBPROTOCOL, ProtocolEvent } from '@nest-realtime/protocol';
-import type { Frame, HeartbeatSettings, Welcome } from '@nest-realtime/protocol';
+import { type FrameCodec, frameCodec, type WireFrame } from '../codec/frame.codec';
+import { CloseCode, ProtocolEvent } from '@nest-realtime/protocol';
+import type { Frame, FrameEncoding, HeartbeatSettings, Welcome } from '@nest-realtime/protocol';
 import type { Transport, TransportClose, TransportSocket } from '../transport/transport.interface';
 import { decideAfterClose } from './close.policy';
 import type { ClientState, RetryScheduled, StateChange } from './connection.state';
@@ -22,6 +22,8 @@ export interface ConnectionSettings {
   reconnect: ResolvedReconnectOptions;
   /** ms to wait for the welcome after the upgrade. */
   welcomeTimeout: number;
+  /** Default `'json'`. */
+  encoding?: FrameEncoding;
 }
 
 /** What the client does with the connection's events. */
@@ -70,6 +72,7 @@ export class ConnectionManager {
   private welcomeTimer?: ReturnType<typeof setTimeout>;
   private heartbeat?: HeartbeatMonitor;
   private token?: string | TokenProvider;
+  private readonly codec: FrameCodec;
 
   constructor(
     private readonly settings: ConnectionSettings,
@@ -79,6 +82,7 @@ export class ConnectionManager {
     this.state = new ObservableValue<ClientState>('disconnected', onListenerError, 'state');
     this.backoff = new Backoff(settings.reconnect);
     this.token = settings.token;
+    this.codec = frameCodec(settings.encoding ?? 'json');
   }
 
   /** The welcome of the connection that is up; its `heartbeat` is the one in force (see `adoptHeartbeat`). */
@@ -124,9 +128,9 @@ export class ConnectionManager {
   }
 
   /** Writes to the connection that is up; false when there is none. */
-  send(text: string): boolean {
+  send(wire: WireFrame): boolean {
     if (!this.current || !this.socket) return false;
-    this.socket.send(text);
+    this.socket.send(wire);
     return true;
   }
 
@@ -148,9 +152,9 @@ export class ConnectionManager {
       return;
     }
     try {
-      this.socket = this.settings.transport(this.urlWith(token ?? undefined), [JSON_SUBPROTOCOL], {
+      this.socket = this.settings.transport(this.urlWith(token ?? undefined), [this.codec.subprotocol], {
         open: () => undefined,
-        message: (text) => generation === this.generation && this.received(text),
+        message: (wire) => generation === this.generation && this.received(wire),
         ping: () => generation === this.generation && this.heartbeat?.seen(),
         close: (close) => generation === this.generation && this.ended(close),
       });
@@ -179,11 +183,11 @@ export class ConnectionManager {
     return url.toString();
   }
 
-  private received(text: string): void {
+  private received(wire: WireFrame): void {
     this.heartbeat?.seen();
-    const frame = decodeFrame(text);
+    const frame = this.codec.decode(wire);
     if (!frame) {
-      this.hooks.error(new RealtimeError('protocol', ClientMessages.badFrame(text)));
+      this.hooks.error(new RealtimeError('protocol', ClientMessages.badFrame(wire)));
       return;
     }
     if (this.current) this.hooks.frame(frame);
@@ -202,7 +206,7 @@ export class ConnectionManager {
     this.hadConnection = true;
     this.backoff.connected();
     this.heartbeat = new HeartbeatMonitor(welcome.heartbeat, this.socket!.seesPings, {
-      ping: () => this.send(encodeFrame(ProtocolEvent.Ping, { t: Date.now() })),
+      ping: () => this.send(this.codec.encode(ProtocolEvent.Ping, { t: Date.now() })),
       dead: () => this.drop({ code: CloseCode.HeartbeatTimeout, reason: 'heartbeat timeout' }),
     });
     this.heartbeat.start();

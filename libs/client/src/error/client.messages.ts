@@ -9,6 +9,8 @@ export const ClientMessages = {
   badEventName: (event: unknown, max: number) => `An event name must be a string of 1 to ${max} characters; got ${describe(event)}.`,
   notJson: (event: string, error: unknown) =>
     `The data of "${event}" cannot be sent as JSON (${error instanceof Error ? error.message : String(error)}); nothing was sent.`,
+  notMsgpack: (event: string, error: unknown) =>
+    `The data of "${event}" cannot be sent as MessagePack (${error instanceof Error ? error.message : String(error)}); nothing was sent.`,
   queueFull: (limit: number) =>
     `The send queue is full (${limit} frames wait for the connection); this frame was not queued. ` +
     'Wait for the "connected" state before sending more, or raise the "maxQueuedFrames" option.',
@@ -39,7 +41,10 @@ export const ClientMessages = {
   secondWelcome: () => 'The server sent a second connection:welcome on a connection that is up; it was ignored.',
   badWelcome: () => 'The server\'s connection:welcome has no connectionId and clientId; reconnecting.',
   badHeartbeat: () => 'The server\'s connection:heartbeat has no valid interval and timeout (numbers, timeout > interval); keeping the ones in force.',
-  badFrame: (text: string) => `The server sent a frame that is not a JSON object with an event: ${text.slice(0, 80)}`,
+  badFrame: (wire: string | Uint8Array) =>
+    typeof wire === 'string'
+      ? `The server sent a frame that is not a JSON object with an event: ${wire.slice(0, 80)}`
+      : `The server sent a binary frame of ${wire.length} bytes that is not a MessagePack map with an event.`,
   notJoined: (channel: string) => `Join "${channel}" before publishing to it or using its presence or shared state.`,
   cancelledJoin: (channel: string) => `leave() was called before the join of "${channel}" completed.`,
   listenerFailed: (event: string) => `A listener of "${event}" threw; the client carries on.`,

@@ -1,5 +1,6 @@
 import type { RequestTracker } from '../request/request.tracker';
 import type { QueuedFrame, SendQueue } from './send.queue';
+import type { WireFrame } from '../codec/frame.codec';
 
 /**
  * Where outgoing frames go: straight to the socket while the session is open, into the bounded queue
@@ -11,7 +12,7 @@ export class Outbox {
   constructor(
     private readonly queue: SendQueue,
     private readonly requests: RequestTracker,
-    private readonly write: (text: string) => boolean,
+    private readonly write: (wire: WireFrame) => boolean,
   ) {}
 
   get isOpen(): boolean {
@@ -26,7 +27,7 @@ export class Outbox {
 
   /** Writes ahead of the queue on the current connection; false when there is none. */
   writeNow(frame: QueuedFrame): boolean {
-    if (!this.write(frame.text)) return false;
+    if (!this.write(frame.wire)) return false;
     if (frame.ref !== undefined) this.requests.sent(frame.ref);
     return true;
   }

@@ -6,20 +6,20 @@ import { SendQueue } from './send.queue';
 describe('SendQueue', () => {
   it('keeps frames in order and hands them all out once', () => {
     const queue = new SendQueue(3);
-    ['a', 'b', 'c'].forEach((text) => queue.push({ text }));
+    ['a', 'b', 'c'].forEach((wire) => queue.push({ wire }));
 
-    expect(queue.drain().map((frame) => frame.text)).toEqual(['a', 'b', 'c']);
+    expect(queue.drain().map((frame) => frame.wire)).toEqual(['a', 'b', 'c']);
     expect(queue.drain()).toEqual([]);
   });
 
   it('refuses a frame past its bound with queue_full, and keeps what it had', () => {
     const queue = new SendQueue(2);
-    queue.push({ text: 'a' });
-    queue.push({ text: 'b' });
+    queue.push({ wire: 'a' });
+    queue.push({ wire: 'b' });
 
     let error: unknown;
     try {
-      queue.push({ text: 'c' });
+      queue.push({ wire: 'c' });
     } catch (caught) {
       error = caught;
     }
@@ -30,17 +30,17 @@ describe('SendQueue', () => {
       'The send queue is full (2 frames wait for the connection); this frame was not queued. ' +
         'Wait for the "connected" state before sending more, or raise the "maxQueuedFrames" option.',
     );
-    expect(queue.drain().map((frame) => frame.text)).toEqual(['a', 'b']);
+    expect(queue.drain().map((frame) => frame.wire)).toEqual(['a', 'b']);
   });
 
   it('queues nothing with a bound of 0', () => {
-    expect(() => new SendQueue(0).push({ text: 'a' })).toThrow('The send queue is full (0 frames');
+    expect(() => new SendQueue(0).push({ wire: 'a' })).toThrow('The send queue is full (0 frames');
   });
 });
 
 describe('Outbox', () => {
   function setup(connected: () => boolean) {
-    const written: string[] = [];
+    const written: Array<string | Uint8Array> = [];
     const requests = new RequestTracker(1_000);
     const outbox = new Outbox(new SendQueue(10), requests, (text) => connected() && written.push(text) > 0);
     return { written, requests, outbox };
@@ -49,14 +49,14 @@ describe('Outbox', () => {
   it('queues while closed, then flushes in order before anything sent later', () => {
     let up = false;
     const { written, outbox } = setup(() => up);
-    outbox.send({ text: '1' });
-    outbox.send({ text: '2' });
+    outbox.send({ wire: '1' });
+    outbox.send({ wire: '2' });
     expect(written).toEqual([]);
 
     up = true;
-    outbox.writeNow({ text: 'rejoin' });
+    outbox.writeNow({ wire: 'rejoin' });
     outbox.openAndFlush();
-    outbox.send({ text: '3' });
+    outbox.send({ wire: '3' });
 
     expect(written).toEqual(['rejoin', '1', '2', '3']);
   });
@@ -69,7 +69,7 @@ describe('Outbox', () => {
       const { ref, promise } = requests.create('channel:publish', 100);
       let settled = false;
       promise.catch(() => (settled = true));
-      outbox.send({ text: 'x', ref });
+      outbox.send({ wire: 'x', ref });
 
       jest.advanceTimersByTime(1_000);
       expect(requests.size).toBe(1);

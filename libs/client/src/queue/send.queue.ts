@@ -1,9 +1,11 @@
 import { ClientMessages } from '../error/client.messages';
 import { RealtimeError } from '../error/realtime.error';
+import type { WireFrame } from '../codec/frame.codec';
 
 /** A frame, encoded, waiting for the connection. */
 export interface QueuedFrame {
-  text: string;
+  /** JSON text, or MessagePack bytes. */
+  wire: WireFrame;
   /** Set when a request waits for this frame's reply. */
   ref?: string;
 }

@@ -9,7 +9,7 @@ interface StandardWebSocket {
   onmessage: ((event: { data: unknown }) => void) | null;
   onclose: ((event: { code: number; reason: string }) => void) | null;
   onerror: (() => void) | null;
-  send(text: string): void;
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
 }
 
@@ -19,9 +19,10 @@ export function globalWebSocket(): StandardWebSocketConstructor | undefined {
   return (globalThis as { WebSocket?: StandardWebSocketConstructor }).WebSocket;
 }
 
-function textOf(data: unknown): string | null {
+/** Text frames as strings, binary frames (an ArrayBuffer, with `binaryType` 'arraybuffer') as bytes. */
+function frameOf(data: unknown): string | Uint8Array | null {
   if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return new TextDecoder().decode(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
   return null;
 }
 
@@ -36,14 +37,14 @@ export function browserTransport(WebSocketClass: StandardWebSocketConstructor | 
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => handlers.open();
     socket.onmessage = (event) => {
-      const text = textOf(event.data);
-      if (text !== null) handlers.message(text);
+      const frame = frameOf(event.data);
+      if (frame !== null) handlers.message(frame);
     };
     socket.onerror = () => undefined;
     socket.onclose = (event) => handlers.close({ code: event.code, reason: event.reason });
     return {
       seesPings: false,
-      send: (text) => socket.send(text),
+      send: (data) => socket.send(data),
       close: (code, reason) => socket.close(code, reason),
       abort: () => socket.close(CloseCode.HeartbeatTimeout, 'heartbeat timeout'),
     };

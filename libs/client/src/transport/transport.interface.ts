@@ -8,7 +8,8 @@ export interface TransportClose {
 
 export interface TransportHandlers {
   open(): void;
-  message(text: string): void;
+  /** A frame arrived: JSON text, or the bytes of a binary frame (the MessagePack encoding). */
+  message(data: string | Uint8Array): void;
   /** A WebSocket ping frame arrived (only where the runtime shows them). */
   ping(): void;
   /** Called once, whether the socket opened or not. */
@@ -19,7 +20,8 @@ export interface TransportHandlers {
 export interface TransportSocket {
   /** Whether ping frames reach `handlers.ping`; when they do not, the client sends `connection:ping`. */
   readonly seesPings: boolean;
-  send(text: string): void;
+  /** Writes a frame: a string as a text frame, bytes as a binary frame. */
+  send(data: string | Uint8Array): void;
   /** Starts the closing handshake (code 1000 or 3000–4999). */
   close(code: number, reason: string): void;
   /** Drops the socket without waiting for a peer that may be gone. */

@@ -1,9 +1,9 @@
 import { WebSocket, ClientOptions, RawData } from 'ws';
 import type { Transport, TransportSocket } from './transport.interface';
 
-function textOf(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString();
-  return Buffer.isBuffer(data) ? data.toString() : Buffer.from(data).toString();
+function bytesOf(data: RawData): Buffer {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
 
 /**
@@ -15,7 +15,7 @@ export function wsTransport(options: ClientOptions = {}): Transport {
     const socket = new WebSocket(url, protocols, options);
     let status: number | undefined;
     socket.on('open', () => handlers.open());
-    socket.on('message', (data) => handlers.message(textOf(data)));
+    socket.on('message', (data, isBinary) => handlers.message(isBinary ? bytesOf(data) : bytesOf(data).toString()));
     socket.on('ping', () => handlers.ping());
     socket.on('unexpected-response', (_request, response) => {
       status = response.statusCode;
@@ -27,7 +27,7 @@ export function wsTransport(options: ClientOptions = {}): Transport {
     socket.once('close', (code, reason) => handlers.close({ code, reason: reason.toString(), status }));
     return {
       seesPings: true,
-      send: (text) => socket.send(text),
+      send: (data) => socket.send(data),
       close: (code, reason) => (socket.readyState === WebSocket.CONNECTING ? socket.terminate() : socket.close(code, reason)),
       abort: () => socket.terminate(),
     };

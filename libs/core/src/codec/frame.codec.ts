@@ -1,4 +1,4 @@
-import { type Frame, MAX_EVENT_LENGTH, MAX_REF_LENGTH } from '@nest-realtime/protocol';
+import { decodeMsgpack, type Frame, MAX_EVENT_LENGTH, MAX_REF_LENGTH, MsgpackReadError } from '@nest-realtime/protocol';
 import { RealtimeException } from '../errors/realtime.exception';
 
 /** Parses a text frame; throws `bad_frame` for anything that is not a well-formed frame object. */
@@ -9,6 +9,25 @@ export function parseFrame(raw: string): Frame {
   } catch {
     throw new RealtimeException('bad_frame', 'The frame is not valid JSON.');
   }
+  return toFrame(value);
+}
+
+/**
+ * Parses a binary frame of the MessagePack encoding into the frame its JSON would be (bytes in their
+ * `{"$bytes"}` form); throws `bad_frame` for anything that is not a well-formed frame map.
+ */
+export function parseBinaryFrame(bytes: Uint8Array, maxDepth: number, maxBytes: number): Frame {
+  let value: unknown;
+  try {
+    value = decodeMsgpack(bytes, { maxDepth, maxBytes, bin: 'json' });
+  } catch (error) {
+    if (error instanceof MsgpackReadError) throw new RealtimeException('bad_frame', error.message);
+    throw error;
+  }
+  return toFrame(value);
+}
+
+function toFrame(value: unknown): Frame {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new RealtimeException('bad_frame', 'A frame must be a JSON object {"event", "data"?, "ref"?}.');
   }

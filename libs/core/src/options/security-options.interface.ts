@@ -111,9 +111,16 @@ export type ProxyHeader = 'x-forwarded-for' | 'forwarded';
 /** Trusted proxies: `false`, `true`, a list of addresses, CIDR ranges and range names, or a check (see `LimitsOptions.trustProxy`). */
 export type TrustProxy = boolean | readonly string[] | ((address: string) => boolean);
 
-/** `permessage-deflate`: smaller frames on the wire for CPU and memory on the server. */
+/**
+ * `permessage-deflate`: smaller frames on the wire for CPU and memory on the server. Without context
+ * takeover (the default), a message is compressed once for every connection it goes to that negotiated
+ * the same settings, and only when it pays: at least `threshold` bytes, and compressed to at most 0.9 of
+ * its size (else it goes out uncompressed, which the extension allows). Sizes that recently did not
+ * compress are sent uncompressed for a while (8 to 256 messages of that size class) before another try.
+ * Messages over 64 KiB are compressed per connection off the event loop, as `ws` does.
+ */
 export interface CompressionOptions {
-  /** Frames smaller than this many bytes go out uncompressed. Default `1024`. */
+  /** Messages smaller than this many bytes go out uncompressed. Default `1024`. */
   threshold?: number;
   /** zlib level, 1 (fastest) to 9 (smallest). Default `3`. */
   level?: number;
@@ -121,8 +128,12 @@ export interface CompressionOptions {
   memLevel?: number;
   /** Largest LZ77 window the server compresses with, 9 to 15 bits (smaller: less memory per connection). Default `15`. */
   windowBits?: number;
-  /** Keep each connection's compression context between messages: a better ratio, but memory held per connection. Default `false`. */
+  /**
+   * Keep each connection's compression context between messages: a better ratio, but memory held per
+   * connection, and each connection compresses every message on its own (a broadcast is compressed once
+   * per member, not once for all). Default `false`.
+   */
   contextTakeover?: boolean;
-  /** Most compressions and decompressions running at once. Default `10`. */
+  /** Most compressions and decompressions running at once on zlib's thread pool (per connection ones: see above). Default `10`. */
   concurrency?: number;
 }

@@ -5,7 +5,7 @@ import { RealtimeLogger } from '../../logging/realtime.logger';
 import { InboundFrame } from '../middleware/inbound-frame';
 import { MiddlewarePipeline } from '../middleware/middleware.pipeline';
 import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
-import { parseFrame } from '../../codec/frame.codec';
+import { parseBinaryFrame, parseFrame } from '../../codec/frame.codec';
 import { nestsDeeperThan } from '../../codec/json-depth';
 import type { ErrorBody } from '@nest-realtime/protocol';
 import { RealtimeException } from '../../errors/realtime.exception';
@@ -17,7 +17,10 @@ import type { FrameContext } from './frame-context';
 import { InOrderFrames } from './in-order-frames';
 import { ProtocolHandler, ProtocolHandlers } from './protocol.handlers';
 
-const BINARY: ErrorBody = { code: 'bad_frame', message: 'Binary frames are not accepted: send JSON text frames (realtime.v1.json).' };
+const BINARY: ErrorBody = {
+  code: 'bad_frame',
+  message: 'Binary frames are not accepted on this connection: send JSON text frames, or connect with the realtime.v1.msgpack subprotocol.',
+};
 
 function isWsResponse(value: unknown): value is { event: string; data?: unknown } {
   return typeof value === 'object' && value !== null && typeof (value as { event?: unknown }).event === 'string';
@@ -27,9 +30,13 @@ function isPromise(value: unknown): value is Promise<unknown> {
   return typeof (value as Promise<unknown> | undefined)?.then === 'function';
 }
 
+function toBytes(raw: RawData): Buffer {
+  if (Array.isArray(raw)) return Buffer.concat(raw);
+  return Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+}
+
 function toText(raw: RawData): string {
-  if (Array.isArray(raw)) return Buffer.concat(raw).toString();
-  return Buffer.isBuffer(raw) ? raw.toString() : Buffer.from(raw).toString();
+  return toBytes(raw).toString();
 }
 
 function byteLength(raw: RawData): number {
@@ -46,6 +53,7 @@ function byteLength(raw: RawData): number {
 export class FrameDispatcher {
   private readonly logger: RealtimeLogger;
   private readonly maxDepth: number;
+  private readonly maxFrameBytes: number;
   private readonly frames = new InOrderFrames<RealtimeConnection>(
     (connection, raw, isBinary) => this.handle(connection, raw, isBinary),
     (connection, error) => this.logger.error(`A frame failed on ${connection.id}`, error),
@@ -59,6 +67,7 @@ export class FrameDispatcher {
   ) {
     this.logger = new RealtimeLogger('RealtimeFrames', options.logLevels);
     this.maxDepth = options.limits.maxDepth;
+    this.maxFrameBytes = options.maxFrameBytes;
   }
 
   /**
@@ -108,7 +117,7 @@ export class FrameDispatcher {
     const bytes = byteLength(raw);
     connection.framesIn++;
     connection.bytesIn += bytes;
-    if (isBinary) return new InboundFrame(connection, bytes, undefined, BINARY);
+    if (isBinary) return this.readBinary(connection, raw, bytes);
     const text = toText(raw);
     if (nestsDeeperThan(text, this.maxDepth)) {
       return new InboundFrame(connection, bytes, undefined, {
@@ -118,6 +127,16 @@ export class FrameDispatcher {
     }
     try {
       return new InboundFrame(connection, bytes, parseFrame(text));
+    } catch (error) {
+      return new InboundFrame(connection, bytes, undefined, toErrorBody(error).body);
+    }
+  }
+
+  /** A binary frame: MessagePack on a connection that negotiated it (a text frame is JSON on any connection). */
+  private readBinary(connection: RealtimeConnection, raw: RawData, bytes: number): InboundFrame {
+    if (connection.encoding !== 'msgpack') return new InboundFrame(connection, bytes, undefined, BINARY);
+    try {
+      return new InboundFrame(connection, bytes, parseBinaryFrame(toBytes(raw), this.maxDepth, this.maxFrameBytes));
     } catch (error) {
       return new InboundFrame(connection, bytes, undefined, toErrorBody(error).body);
     }

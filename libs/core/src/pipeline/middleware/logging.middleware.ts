@@ -29,14 +29,23 @@ export class LoggingMiddleware implements BuiltInMiddleware {
 
   refused(context: UpgradeContext, rejection: UpgradeRejection): void {
     this.logger.log(
-      JSON.stringify({ msg: 'upgrade refused', status: rejection.status, reason: rejection.message, ip: context.ip, origin: clip(context.origin) }),
+      JSON.stringify({
+        msg: 'upgrade refused',
+        status: rejection.status,
+        reason: rejection.message,
+        ip: context.ip,
+        transport: context.transport,
+        origin: clip(context.origin),
+      }),
     );
   }
 
   opened(connection: RealtimeConnection, context: UpgradeContext): void {
     const origin = clip(context.origin);
     if (origin !== undefined) this.origins.set(connection, origin);
-    this.logger.debug(JSON.stringify({ msg: 'connection opened', connectionId: connection.id, clientId: connection.clientId, ip: connection.ip, origin }));
+    this.logger.debug(
+      JSON.stringify({ msg: 'connection opened', connectionId: connection.id, clientId: connection.clientId, ip: connection.ip, transport: connection.transport, origin }),
+    );
   }
 
   closed(connection: RealtimeConnection, code: number): void {
@@ -46,6 +55,7 @@ export class LoggingMiddleware implements BuiltInMiddleware {
         connectionId: connection.id,
         clientId: connection.clientId,
         ip: connection.ip,
+        transport: connection.transport,
         origin: this.origins.get(connection),
         code,
         durationMs: Date.now() - connection.connectedAt,

@@ -11,7 +11,7 @@ import type { ConnectionEvent } from '../../hooks/realtime-events';
 import { RealtimeLogger } from '../../logging/realtime.logger';
 import type { AuthResult } from '../../options/realtime-options.interface';
 import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
-import { CloseCode } from '@nest-realtime/protocol';
+import { CloseCode, MSGPACK_SUBPROTOCOL } from '@nest-realtime/protocol';
 import { ProtocolEvent } from '@nest-realtime/protocol';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
 import { ResumeSessions } from '../resume/resume-sessions';
@@ -20,6 +20,7 @@ import { ConnectionStateService } from './connection-state.service';
 import { RealtimeConnection } from './realtime-connection';
 import { type OutboundTranslator, TranslatedConnection } from './translated-connection';
 import { newConnectionId } from './connection-id';
+import { MsgpackConnection } from './msgpack-connection';
 
 /**
  * `ws` closes a socket that breaks the protocol itself but, no longer reading, reports 1006 in its own
@@ -84,7 +85,8 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
 
   /**
    * Registers an accepted socket; an anonymous one (no identity) is its own client. With a `translator`
-   * the client speaks another protocol: no welcome (its protocol greets it) and no resume.
+   * the client speaks another protocol: no welcome (its protocol greets it) and no resume. A socket that
+   * negotiated `realtime.v1.msgpack` gets the native protocol in MessagePack.
    */
   open(socket: WebSocket, identity: AuthResult | null, ip = '', translator?: OutboundTranslator): RealtimeConnection {
     const id = newConnectionId();
@@ -92,7 +94,9 @@ export class ConnectionLifecycle implements OnApplicationShutdown {
     const claims = identity?.claims ?? {};
     const connection = translator
       ? new TranslatedConnection(id, clientId, claims, socket, translator)
-      : new RealtimeConnection(id, clientId, claims, socket);
+      : socket.protocol === MSGPACK_SUBPROTOCOL
+        ? new MsgpackConnection(id, clientId, claims, socket)
+        : new RealtimeConnection(id, clientId, claims, socket);
     connection.ip = ip;
     if (identity?.expiresAt !== undefined) connection.expiresAt = identity.expiresAt;
     connection.limitOutbound(this.options.limits.maxPendingBytes, this.slowConsumer);

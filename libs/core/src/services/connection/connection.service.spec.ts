@@ -55,6 +55,7 @@ describe('ConnectionService', () => {
       connectedAt: T0,
       lastSeenAt: T0,
       ip: '',
+      transport: 'h1',
     });
     expect(connections.get('nobody')).toBeUndefined();
   });

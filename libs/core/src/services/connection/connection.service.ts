@@ -10,7 +10,7 @@ import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
 import { ConnectionDrainer, DrainEvent } from '../../upkeep/drain/connection.drainer';
 import { ConnectionRegistry } from './connection.registry';
 import { ConnectionLifecycle } from './connection.lifecycle';
-import type { RealtimeConnection } from './realtime-connection';
+import type { RealtimeConnection, RealtimeTransport } from './realtime-connection';
 
 /** What application code sees of a connection. */
 export interface ConnectionInfo {
@@ -22,13 +22,15 @@ export interface ConnectionInfo {
   lastSeenAt: number;
   /** The client's IP address. */
   ip: string;
+  /** The HTTP version its WebSocket runs over: `h1` (an upgrade) or `h2` (an extended CONNECT stream). */
+  transport: RealtimeTransport;
   /** When its credentials expire (epoch ms); undefined when they do not. */
   expiresAt?: number;
 }
 
 function info(connection: RealtimeConnection): ConnectionInfo {
-  const { id, clientId, claims, state, connectedAt, lastSeenAt, ip, expiresAt } = connection;
-  return { id, clientId, claims, state, connectedAt, lastSeenAt, ip, expiresAt };
+  const { id, clientId, claims, state, connectedAt, lastSeenAt, ip, transport, expiresAt } = connection;
+  return { id, clientId, claims, state, connectedAt, lastSeenAt, ip, transport, expiresAt };
 }
 
 /**

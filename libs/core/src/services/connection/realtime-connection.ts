@@ -5,7 +5,7 @@ import type { ConnectionStateChange } from '../../hooks/realtime-events';
 import { FrameWriter } from '../../transport/outbound/frame-writer';
 import { countErrorSent } from '../../transport/outbound/errors-sent';
 import { encodeFrame } from '../../codec/frame.codec';
-import type { ErrorBody } from '@nest-realtime/protocol';
+import type { ErrorBody, FrameEncoding } from '@nest-realtime/protocol';
 import { ProtocolEvent } from '@nest-realtime/protocol';
 
 const CONNECTION = Symbol('realtime.connection');
@@ -38,6 +38,9 @@ const NO_OUTBOUND_LIMIT: OutboundLimit = { maxPendingBytes: Infinity };
  */
 let lastOutboundLimit = NO_OUTBOUND_LIMIT;
 
+/** The HTTP version a WebSocket runs over: its own TCP connection (`h1`), or a stream of an HTTP/2 connection (`h2`). */
+export type RealtimeTransport = 'h1' | 'h2';
+
 export interface AppHandler {
   callback: (data: unknown, context: unknown) => unknown;
   transform: (result: unknown) => import('rxjs').Observable<unknown>;
@@ -55,6 +58,8 @@ export class RealtimeConnection implements LocalConnection {
   private changes: ConnectionStateChange | ConnectionStateChange[] | undefined = undefined;
   /** The client's IP address (see `limits.trustProxy`). */
   ip = '';
+  /** Its own TCP connection (`h1`), or a stream of an HTTP/2 connection it may share with others (`h2`). */
+  transport: RealtimeTransport = 'h1';
   /** When its credentials expire (epoch ms), if they do. */
   expiresAt?: number;
   /** Last frame other than a heartbeat, for the idle timeout. */
@@ -125,6 +130,11 @@ export class RealtimeConnection implements LocalConnection {
     return (socket as Record<symbol, RealtimeConnection> | undefined)?.[CONNECTION];
   }
 
+  /** The encoding its frames go in: JSON here, MessagePack for a `MsgpackConnection`. */
+  get encoding(): FrameEncoding {
+    return 'json';
+  }
+
   get isOpen(): boolean {
     return !this.closing && this.socket.readyState === WebSocket.OPEN;
   }
@@ -135,13 +145,18 @@ export class RealtimeConnection implements LocalConnection {
    * the slow-consumer handler.
    */
   send(frame: Buffer): boolean {
+    return this.sendEncoded(frame, false);
+  }
+
+  /** Writes a frame already in this connection's encoding (see `send`); `binary` for the MessagePack one. */
+  protected sendEncoded(frame: Buffer, binary: boolean): boolean {
     if (!this.isOpen) return false;
     const pending = this.socket.bufferedAmount;
     if (pending > 0 && pending + frame.length > this.outbound.maxPendingBytes) {
       this.outbound.onSlowConsumer?.(this);
       return false;
     }
-    FrameWriter.shared.write(this.socket, this.directTarget, frame);
+    FrameWriter.shared.write(this.socket, this.directTarget, frame, binary);
     this.framesOut++;
     this.bytesOut += frame.length;
     return true;

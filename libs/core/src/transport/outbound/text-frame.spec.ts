@@ -1,4 +1,4 @@
-import { encodeTextFrame } from './text-frame';
+import { encodeBinaryFrame, encodeTextFrame } from './text-frame';
 
 describe('encodeTextFrame', () => {
   const payload = (length: number) => Buffer.alloc(length, 'a');
@@ -15,5 +15,13 @@ describe('encodeTextFrame', () => {
     expect([...frame.subarray(0, header.length)]).toEqual(header);
     expect(frame.length).toBe(header.length + length);
     expect(frame.subarray(header.length).equals(payload(length))).toBe(true);
+  });
+});
+
+describe('encodeBinaryFrame', () => {
+  it('frames a MessagePack payload with the binary opcode', () => {
+    const frame = encodeBinaryFrame(Buffer.from([0x81, 0xa1, 0x61, 0x01]));
+
+    expect([...frame]).toEqual([0x82, 4, 0x81, 0xa1, 0x61, 0x01]);
   });
 });

@@ -1,5 +1,7 @@
 /** FIN + the text opcode: a whole message in one frame (RFC 6455 §5.2). */
 const FIN_TEXT = 0x81;
+/** FIN + the binary opcode (the MessagePack encoding). */
+const FIN_BINARY = 0x82;
 
 /**
  * A server-to-client WebSocket text frame (unmasked, one fragment) around an encoded payload, in one
@@ -7,10 +9,19 @@ const FIN_TEXT = 0x81;
  * frames its payload once for all of them.
  */
 export function encodeTextFrame(payload: Buffer): Buffer {
+  return encodeDataFrame(FIN_TEXT, payload);
+}
+
+/** The same as `encodeTextFrame` for a binary payload. */
+export function encodeBinaryFrame(payload: Buffer): Buffer {
+  return encodeDataFrame(FIN_BINARY, payload);
+}
+
+function encodeDataFrame(first: number, payload: Buffer): Buffer {
   const length = payload.length;
   const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
   const frame = Buffer.allocUnsafe(header + length);
-  frame[0] = FIN_TEXT;
+  frame[0] = first;
   if (header === 2) {
     frame[1] = length;
   } else if (header === 4) {

@@ -13,7 +13,7 @@ import { MiddlewarePipeline } from '../../pipeline/middleware/middleware.pipelin
 import type { UpgradeContext } from '../upgrade/upgrade-context';
 import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
 import { PresenceService } from '../../services/presence/presence.service';
-import { CloseCode, JSON_SUBPROTOCOL } from '@nest-realtime/protocol';
+import { CloseCode, JSON_SUBPROTOCOL, MSGPACK_SUBPROTOCOL } from '@nest-realtime/protocol';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
 import { FrameDispatcher } from '../../pipeline/dispatch/frame.dispatcher';
 import { perMessageDeflate } from './per-message-deflate';
@@ -21,6 +21,14 @@ import { UpgradeHandler, UpgradeRejection } from '../upgrade/upgrade.handler';
 import { refuseUpgrade as refuse } from '../upgrade/upgrade-refusal';
 import type { ProtocolEndpoint } from '../protocols/protocol-endpoint';
 import { TranslatedConnection } from '../../services/connection/translated-connection';
+import type { Http2ServerRequest } from 'http2';
+import { acceptWebSocketStream, isWebSocketConnect, malformedConnect, refuseStream, upgradeRequestOf } from '../http2/websocket-stream';
+
+/** The first subprotocol the client offers that the server speaks, in the client's order; none means JSON. */
+function chooseSubprotocol(offered: Set<string>): string | false {
+  for (const name of offered) if (name === JSON_SUBPROTOCOL || name === MSGPACK_SUBPROTOCOL) return name;
+  return false;
+}
 
 /** How long shutdown waits for peers to finish the close handshake. */
 const SHUTDOWN_GRACE_MS = 1000;
@@ -56,7 +64,7 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
       noServer: true,
       maxPayload: options.maxFrameBytes,
       perMessageDeflate: perMessageDeflate(options.compression),
-      handleProtocols: (offered) => (offered.has(JSON_SUBPROTOCOL) ? JSON_SUBPROTOCOL : false),
+      handleProtocols: chooseSubprotocol,
     });
     this.wss.on('connection', (socket: WebSocket, _request: IncomingMessage, context: UpgradeContext) => this.opened(socket, context));
     const frames = this.dispatcher;
@@ -85,6 +93,11 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
     if (this.httpServer) throw new Error('RealtimeServer: already attached to another HTTP server.');
     this.httpServer = httpServer;
     httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(request, socket, head));
+    // An HTTP/2 server (`createHttp2Server`) hands its CONNECT streams here; an HTTP/1.1 CONNECT gets what Node gives it without a listener.
+    httpServer.on('connect', (request: IncomingMessage | Http2ServerRequest, socket: unknown) => {
+      if (request.httpVersionMajor === 2) void this.connectStream(request as Http2ServerRequest);
+      else if (httpServer.listenerCount('connect') === 1) (socket as Duplex).destroy();
+    });
   }
 
   /** Hands the upgrades `endpoint.matches` to it (an endpoint of another protocol, see `ProtocolEndpoints`). */
@@ -102,15 +115,8 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
     const destroy = () => socket.destroy();
     socket.on('error', destroy);
     const context = this.upgrades.context(request);
-    try {
-      await this.upgrades.accept(context);
-    } catch (error) {
-      if (!(error instanceof UpgradeRejection)) this.logger.error('Upgrade failed', error);
-      const rejection = error instanceof UpgradeRejection ? error : new UpgradeRejection(503, 'The server could not accept the connection.');
-      context.abandon();
-      this.refused(context, rejection);
-      return refuse(socket, rejection.status, rejection.message);
-    }
+    const rejection = await this.check(context);
+    if (rejection) return refuse(socket, rejection.status, rejection.message);
     if (socket.destroyed) return context.abandon();
     // Until the handshake completes the upgrade holds its place in the connection limits.
     const abandon = () => context.abandon();
@@ -121,6 +127,41 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
       socket.off('error', destroy);
       this.wss.emit('connection', ws, request, context);
     });
+  }
+
+  /**
+   * A WebSocket over HTTP/2 (RFC 8441): an extended CONNECT stream goes through the same checks as an
+   * upgrade, then carries a `ws` socket of the same server. Other protocols' endpoints take HTTP/1.1 upgrades only.
+   */
+  private async connectStream(request: Http2ServerRequest): Promise<void> {
+    const stream = request.stream;
+    if (!isWebSocketConnect(request)) return refuseStream(stream, 501, 'Only WebSockets (extended CONNECT, :protocol websocket) are served over CONNECT.');
+    if (!this.upgrades.isOwnPath(request as unknown as IncomingMessage)) return refuseStream(stream, 404, 'No WebSocket endpoint at this path.');
+    const malformed = malformedConnect(request);
+    if (malformed) return refuseStream(stream, 400, malformed);
+    const destroy = () => stream.destroy();
+    stream.on('error', destroy);
+    const context = this.upgrades.context(upgradeRequestOf(request), 'h2');
+    const rejection = await this.check(context);
+    if (rejection) return refuseStream(stream, rejection.status, rejection.message);
+    if (stream.destroyed || stream.closed) return context.abandon();
+    const socket = acceptWebSocketStream(this.wss, request);
+    stream.off('error', destroy);
+    this.wss.emit('connection', socket, request, context);
+  }
+
+  /** Runs the upgrade checks; the refusal (already recorded, the context abandoned), or undefined when accepted. */
+  private async check(context: UpgradeContext): Promise<UpgradeRejection | undefined> {
+    try {
+      await this.upgrades.accept(context);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof UpgradeRejection)) this.logger.error('Upgrade failed', error);
+      const rejection = error instanceof UpgradeRejection ? error : new UpgradeRejection(503, 'The server could not accept the connection.');
+      context.abandon();
+      this.refused(context, rejection);
+      return rejection;
+    }
   }
 
   private handOver(endpoint: ProtocolEndpoint, request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -147,6 +188,7 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
   private opened(socket: WebSocket, context: UpgradeContext): void {
     context.open();
     const connection = this.lifecycle.open(socket, context.identity, context.ip);
+    connection.transport = context.transport;
     socket.on('message', this.socketMessage);
     this.pipeline.opened(connection, context);
   }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'http';
 import type { AuthResult } from '../../options/realtime-options.interface';
+import type { RealtimeTransport } from '../../services/connection/realtime-connection';
 
 /**
  * A refused upgrade: a plain HTTP answer and no WebSocket. The library uses 401 (credentials), 403
@@ -26,6 +27,11 @@ export class UpgradeContext {
     readonly request: IncomingMessage,
     /** The client's IP address (see `limits.trustProxy`). */
     readonly ip: string,
+    /**
+     * How the WebSocket comes: an HTTP/1.1 upgrade, or an HTTP/2 extended CONNECT (RFC 8441), whose
+     * `request` is then an `Http2ServerRequest` (headers, `url`, `socket` alike; `host` from `:authority`).
+     */
+    readonly transport: RealtimeTransport = 'h1',
   ) {}
 
   /** The Origin header, when there is one. */

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'http';
 import { clientIp } from './client-ip';
 import { MiddlewarePipeline } from '../../pipeline/middleware/middleware.pipeline';
 import { UpgradeContext, UpgradeRejection } from './upgrade-context';
+import type { RealtimeTransport } from '../../services/connection/realtime-connection';
 import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
 import { REALTIME_OPTIONS } from '../../realtime.constants';
 import { UPGRADE_REFUSED_DRAINING } from '../../realtime.messages';
@@ -38,9 +39,9 @@ export class UpgradeHandler {
     return pathname === this.options.path || pathname === `${this.options.path}/`;
   }
 
-  context(request: IncomingMessage): UpgradeContext {
+  context(request: IncomingMessage, transport: RealtimeTransport = 'h1'): UpgradeContext {
     const { trustProxy, proxyHeader } = this.options.limits;
-    return new UpgradeContext(request, clientIp(request, trustProxy, proxyHeader));
+    return new UpgradeContext(request, clientIp(request, trustProxy, proxyHeader), transport);
   }
 
   /** Runs the upgrade middleware within `limits.handshakeTimeout`; rejects with an `UpgradeRejection` when refused. */
