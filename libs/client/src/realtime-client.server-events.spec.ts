@@ -187,6 +187,21 @@ const cases: Record<ServerEventName, ServerEventCase> = {
       expect(next.sent.map((frame) => [frame.event, frame.data])).toEqual([[ProtocolEvent.ChannelJoin, { channel: 'room:b', stateInReply: false }]]);
     },
   },
+  [ProtocolEvent.ChannelGap]: {
+    does: "tells its channel's gap listeners, and stays joined",
+    async check() {
+      const session = await connected();
+      const room = await joined(session, 'room:a');
+      const gaps: unknown[] = [];
+      room.on('gap', (gap) => gaps.push(gap));
+
+      session.socket.push({ event: ProtocolEvent.ChannelGap, data: { channel: 'room:a', reason: 'no_history' } });
+      session.socket.push({ event: ProtocolEvent.ChannelGap, data: { channel: 'room:other', reason: 'no_history' } });
+
+      expect(gaps).toEqual([{ channel: 'room:a', reason: 'no_history' }]);
+      expect(room.state).toBe('joined');
+    },
+  },
   [ProtocolEvent.PresenceState]: {
     does: "replaces its channel's presence copy",
     async check() {

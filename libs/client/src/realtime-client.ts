@@ -80,6 +80,7 @@ export class RealtimeClient<S extends RealtimeSchema = RealtimeSchema> {
       this.channels.route(ProtocolEvent.ChannelKicked, kick);
       this.events.emit('channelKicked', kick);
     },
+    [ProtocolEvent.ChannelGap]: (gap) => this.channels.route(ProtocolEvent.ChannelGap, gap),
     [ProtocolEvent.PresenceState]: (state) => this.channels.route(ProtocolEvent.PresenceState, state),
     [ProtocolEvent.PresenceDiff]: (diff) => this.channels.route(ProtocolEvent.PresenceDiff, diff),
     [ProtocolEvent.StateSnapshot]: (snapshot) => {

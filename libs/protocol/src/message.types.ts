@@ -41,6 +41,23 @@ export interface ChannelKicked {
   reason?: string;
 }
 
+/**
+ * Why messages of a channel may have been missed: `no_history` (the channel keeps none, so they cannot be
+ * sent again), `epoch` (its history was lost or reset), `window` (some were trimmed by size or age),
+ * `unavailable` (the history could not be read).
+ */
+export type ChannelGapReason = 'no_history' | 'epoch' | 'window' | 'unavailable';
+
+/**
+ * `channel:gap`: messages of the channel may not have reached this connection (the server's node lost its
+ * link to the others for a while) and could not be sent again. A client that needs them reads them again
+ * its own way (fetches the current state, or rejoins).
+ */
+export interface ChannelGap {
+  channel: string;
+  reason: ChannelGapReason;
+}
+
 /** The result of `connection:reauth`: the connection's new expiry (epoch ms), or null for none. */
 export interface ReauthResult {
   expiresAt: number | null;

@@ -1,5 +1,5 @@
 import type { ErrorBody, ReplyData } from './frame.types';
-import type { ChannelKicked, ChannelMessage, DirectMessage } from './message.types';
+import type { ChannelGap, ChannelKicked, ChannelMessage, DirectMessage } from './message.types';
 import type { PresenceDiff, PresenceStateMessage } from './presence.types';
 import type { ServerEventName } from './protocol.events';
 import type { StateDiff, StateSnapshot } from './state.types';
@@ -14,6 +14,7 @@ export interface ServerEventPayloads {
   'connection:state': ServerState;
   'channel:message': ChannelMessage;
   'channel:kicked': ChannelKicked;
+  'channel:gap': ChannelGap;
   'presence:state': PresenceStateMessage;
   'presence:diff': PresenceDiff;
   'state:snapshot': StateSnapshot;

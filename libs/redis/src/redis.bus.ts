@@ -1,4 +1,5 @@
 import type { MemoryEngine } from '@nest-realtime/core/engine';
+import type { BusRecovery } from './bus.recovery';
 import type { OutageResync } from './outage.resync';
 
 /** One message of a node bus: `<kind><key length in bytes>:<key><payload>` (see redis.scripts.ts). */
@@ -34,6 +35,7 @@ export class RedisBus {
     private readonly clusterBus: string,
     private readonly local: MemoryEngine,
     private readonly resync: OutageResync,
+    private readonly recovery: BusRecovery,
   ) {}
 
   received(channel: string, message: Buffer): void {
@@ -44,7 +46,7 @@ export class RedisBus {
     const decoded = decodeBusMessage(message);
     if (!decoded) return;
     const { kind, key, payload } = decoded;
-    if (kind === 'm') this.local.broker.deliver(key, payload);
+    if (kind === 'm') this.recovery.deliver(key, payload);
     else if (kind === 'c') this.local.broker.deliverToClient(key, payload);
     else if (kind === 'k') this.local.broker.deliverToConnection(key, payload);
     else if (kind === 'l') void this.dropLocalMembership(key, payload.toString());

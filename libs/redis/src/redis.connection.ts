@@ -13,8 +13,11 @@ export interface RedisConnectionEvents {
   received(channel: string, message: Buffer): void;
   /** Commands reach Redis again after the connection was lost (not at startup). */
   reconnected(): void;
-  /** The subscriber is back after it was lost (its subscriptions restored). */
-  resubscribed(): void;
+  /**
+   * The subscriber is back after it was lost, before any message can arrive; `subscribed` resolves once
+   * its subscriptions are restored.
+   */
+  resubscribed(subscribed: Promise<unknown>): void;
 }
 
 /**
@@ -82,7 +85,11 @@ export class RedisConnection {
     this.subscriber.on('error', (error: Error) => this.unreachable(error));
     this.commands.on('close', () => this.everReady && this.unreachable(new Error('the connection closed')));
     this.commands.on('ready', () => this.reconnected(events));
-    this.subscriber.on('ready', () => this.everReady && events.resubscribed());
+    this.subscriber.on('ready', () => {
+      if (!this.everReady || this.closed) return;
+      // ioredis subscribes again by itself; this request's reply tells when the subscriptions are in force.
+      events.resubscribed(this.subscriber.subscribe(this.nodeBus, this.clusterBus));
+    });
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => events.received(channel.toString(), message));
     try {
       await Promise.all([this.commands.connect(), this.subscriber.connect()]);

@@ -1,5 +1,6 @@
 import type { DeadNode, EngineListener, EngineNode, EngineStatus, NodeRecord, RealtimeEngine } from '@nest-realtime/core/engine';
 import { MemoryEngine, RealtimeLogger } from '@nest-realtime/core/engine';
+import { BusRecovery } from './bus.recovery';
 import { NodeLiveness } from './node.liveness';
 import { OutageResync } from './outage.resync';
 import { RedisBus } from './redis.bus';
@@ -16,7 +17,9 @@ import { RedisBroker, RedisDirectory, RedisGroups, RedisMemberships, RedisPresen
  * Each node refreshes a heartbeat key; the others release the connections of a node whose key expired
  * (node.liveness.ts). While Redis is unreachable a node goes on serving its own clients from its local
  * state (messages reach its local members only, without offsets); when Redis is back, it writes its
- * state back and every node sends its members a fresh presence state (outage.resync.ts).
+ * state back and every node sends its members a fresh presence state (outage.resync.ts). What a node's
+ * bus missed while its subscriber was down is sent again from history, or its members are told of the
+ * gap (bus.recovery.ts).
  * Shared states live in Redis only: without it their writes are `unavailable`.
  */
 export class RedisEngine implements RealtimeEngine {
@@ -33,6 +36,7 @@ export class RedisEngine implements RealtimeEngine {
   private readonly liveness: NodeLiveness;
   private readonly resync: OutageResync;
   private readonly bus: RedisBus;
+  private readonly recovery: BusRecovery;
 
   constructor(options: RedisEngineOptions = {}) {
     const resolved = resolveRedisEngineOptions(options);
@@ -41,8 +45,9 @@ export class RedisEngine implements RealtimeEngine {
     this.connection = new RedisConnection(resolved, logger);
     this.liveness = new NodeLiveness(this.connection, resolved.nodeTtl, logger);
     this.resync = new OutageResync(this.connection, this.liveness, this.local);
-    this.bus = new RedisBus(this.connection.clusterBus, this.local, this.resync);
-    this.broker = new RedisBroker(this.connection, this.local.broker, resolved.historyMetaTtl);
+    this.recovery = new BusRecovery(this.local, { historySince: (channel, since, history) => this.broker.historySince(channel, since, history) });
+    this.broker = new RedisBroker(this.connection, this.local.broker, resolved.historyMetaTtl, this.recovery);
+    this.bus = new RedisBus(this.connection.clusterBus, this.local, this.resync, this.recovery);
     this.memberships = new RedisMemberships(this.connection, this.local.memberships, this.local.directory);
     this.presence = new RedisPresence(this.connection, this.local.presence, this.local.directory);
     this.directory = new RedisDirectory(this.connection, this.local.directory);
@@ -58,7 +63,10 @@ export class RedisEngine implements RealtimeEngine {
       {
         received: (channel, message) => this.bus.received(channel, message),
         reconnected: () => this.resync.reconnected(),
-        resubscribed: () => this.resync.settleSoon(),
+        resubscribed: (subscribed) => {
+          void this.recovery.resubscribing(subscribed);
+          this.resync.settleSoon();
+        },
       },
       () => this.liveness.heartbeat(),
     );
@@ -89,6 +97,7 @@ export class RedisEngine implements RealtimeEngine {
 
   async sweep(now: number): Promise<void> {
     await this.local.sweep(now);
+    this.recovery.sweep();
   }
 
   /** Says goodbye (the others need not wait for this node's heartbeat to expire), then closes both connections. */

@@ -4,7 +4,7 @@ import { TypedEmitter, Unsubscribe } from '../events/typed.emitter';
 import { ChannelPresence } from '../presence/channel.presence';
 import { ChannelSharedState } from '../shared-state/channel.state';
 import { ProtocolEvent } from '@nest-realtime/protocol';
-import type { ChannelKicked, ChannelMessage, JoinResult, PresenceDiff, PresenceMeta, PresenceState, StateDiff, StateSnapshot, StreamPosition } from '@nest-realtime/protocol';
+import type { ChannelGap, ChannelKicked, ChannelMessage, JoinResult, PresenceDiff, PresenceMeta, PresenceState, StateDiff, StateSnapshot, StreamPosition } from '@nest-realtime/protocol';
 import type { ChannelLink } from './channel.link';
 
 /**
@@ -42,6 +42,11 @@ export interface ChannelEvents<P, M extends object> {
    * again after a reconnect; `join()` joins it again.
    */
   kicked: ChannelKicked;
+  /**
+   * Messages of the channel may have been missed and will not come (`channel:gap`: the server's node lost
+   * its link to the others for a while); read again what the application needs (a state, a list).
+   */
+  gap: ChannelGap;
   state: ChannelState;
   /** The server refused a rejoin after a reconnect; the channel is left. */
   error: RealtimeError;
@@ -187,6 +192,7 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
     else if (event === ProtocolEvent.StateSnapshot) this.sharedState.syncSnapshot(data as unknown as StateSnapshot);
     else if (event === ProtocolEvent.StateDiff) this.sharedState.syncDiff(data as unknown as StateDiff);
     else if (event === ProtocolEvent.ChannelKicked) this.kicked(data as unknown as ChannelKicked);
+    else if (event === ProtocolEvent.ChannelGap) this.events.emit('gap', data as unknown as ChannelGap);
   }
 
   /** @internal The connection is back: join again, ahead of the queued frames. */

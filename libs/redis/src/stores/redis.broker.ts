@@ -1,5 +1,6 @@
 import type { Broker, HistoryOptions, HistoryRead, MemoryEngine, PublishedMessage, StreamPosition } from '@nest-realtime/core/engine';
 import { newEpoch, plainMessageFrame } from '@nest-realtime/core/engine';
+import type { BusRecovery } from '../bus.recovery';
 import type { RedisConnection } from '../redis.connection';
 
 /**
@@ -16,6 +17,7 @@ export class RedisBroker implements Broker {
     private readonly redis: RedisConnection,
     private readonly local: MemoryEngine['broker'],
     private readonly historyMetaTtl: number,
+    private readonly recovery: BusRecovery,
   ) {
     this.scripts = redis.scripts;
     this.prefix = redis.prefix;
@@ -80,7 +82,9 @@ export class RedisBroker implements Broker {
       'history position',
       async () => {
         const [offset, epoch] = (await this.scripts.rtPosition(this.prefix, channel, newEpoch(), metaTtl)) as [number, string];
-        return { offset: Number(offset), epoch };
+        const position = { offset: Number(offset), epoch };
+        this.recovery.joined(channel, position, history);
+        return position;
       },
       () => undefined,
     );
