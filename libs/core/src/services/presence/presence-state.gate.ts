@@ -1,4 +1,4 @@
-import type { LocalConnection } from '../../engine/realtime-engine.interface';
+import { MemberGate } from '../channel/member.gate';
 
 /**
  * Stands for a new member of a presence channel until its `presence:state` has gone out. The channel's
@@ -10,59 +10,28 @@ import type { LocalConnection } from '../../engine/realtime-engine.interface';
  * brings that diff back through its bus, maybe after the state: the first frame of the same bytes is
  * dropped then, whenever it comes.
  *
- * Holding lasts one batch window plus the state's read: the frames of that window, no more.
+ * Holding lasts one batch window plus the state's read: the frames of that window, no more. One lives
+ * per membership: it keeps one field beyond `MemberGate`'s.
  */
-export class PresenceStateGate implements LocalConnection {
-  // Every field set here, in one order: one hidden class for all gates (one lives per membership).
-  private held: Buffer[] | undefined = [];
-  private state: Buffer | null | undefined = undefined;
+export class PresenceStateGate extends MemberGate<Buffer> {
   private alreadyInState: Buffer | undefined = undefined;
-  private released = false;
-
-  constructor(private readonly connection: LocalConnection) {}
-
-  get id(): string {
-    return this.connection.id;
-  }
-
-  get clientId(): string {
-    return this.connection.clientId;
-  }
-
-  /** Whether frames still wait here. */
-  get holding(): boolean {
-    return this.held !== undefined;
-  }
-
-  send(frame: Buffer): boolean {
-    if (!this.held) return this.isAlreadyInState(frame) || this.connection.send(frame);
-    this.held.push(frame);
-    return true;
-  }
 
   /**
    * The state to send first (null: it could not be read; the held frames go on without it), and the
    * diff frame it already holds, which is not sent.
    */
   deliverState(state: Buffer | null, alreadyInState?: Buffer): void {
-    if (!this.held || this.state !== undefined) return;
-    this.state = state;
+    if (!this.awaitingStart) return;
     this.alreadyInState = alreadyInState;
-    if (this.released) this.open();
+    this.deliverStart(state);
   }
 
-  /** The join's reply has gone out: the state and what was held may follow. */
-  release(): void {
-    this.released = true;
-    if (this.state !== undefined) this.open();
+  protected begin(state: Buffer): void {
+    this.connection.send(state);
   }
 
-  private open(): void {
-    const held = this.held ?? [];
-    const { state } = this;
-    this.held = this.state = undefined;
-    if (state) this.connection.send(state);
-    for (const frame of held) if (!this.isAlreadyInState(frame)) this.connection.send(frame);
+  protected pass(frame: Buffer): boolean {
+    return this.isAlreadyInState(frame) || this.connection.send(frame);
   }
 
   /** Whether the frame is the diff the state holds (it is then forgotten: it comes once). */

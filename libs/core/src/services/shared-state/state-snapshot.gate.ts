@@ -1,4 +1,5 @@
 import type { LocalConnection } from '../../engine/realtime-engine.interface';
+import { MemberGate } from '../channel/member.gate';
 import { STATE_DIFF_PREFIX } from '../../engine/state-frame';
 
 const DIFF_START = Buffer.from(STATE_DIFF_PREFIX);
@@ -19,61 +20,29 @@ export interface StateStart {
  *
  * Composes with `PresenceStateGate`: put in front of it, so the snapshots follow the `presence:state`.
  */
-export class StateSnapshotGate implements LocalConnection {
-  private held: Buffer[] | undefined = [];
-  private start: StateStart | null | undefined = undefined;
+export class StateSnapshotGate extends MemberGate<StateStart> {
   /** Scopes whose diffs may still be stale: dropped from the map at their first fresh diff. */
   private stale = new Map<string, number>();
-  private released = false;
 
   constructor(
     private readonly channel: string,
-    private readonly connection: LocalConnection,
-  ) {}
-
-  get id(): string {
-    return this.connection.id;
-  }
-
-  get clientId(): string {
-    return this.connection.clientId;
-  }
-
-  /** Whether frames still wait here. */
-  get holding(): boolean {
-    return this.held !== undefined;
-  }
-
-  send(frame: Buffer): boolean {
-    if (this.held) {
-      this.held.push(frame);
-      return true;
-    }
-    return this.isStale(frame) || this.connection.send(frame);
+    connection: LocalConnection,
+  ) {
+    super(connection);
   }
 
   /** The start to send first; null when there is none (the join was not new, or failed): the held frames go on. */
   deliver(start: StateStart | null): void {
-    if (!this.held || this.start !== undefined) return;
-    this.start = start;
-    if (this.released) this.open();
+    this.deliverStart(start);
   }
 
-  /** The join's reply has gone out. */
-  release(): void {
-    this.released = true;
-    if (this.start !== undefined) this.open();
+  protected begin(start: StateStart): void {
+    this.stale = new Map(start.revisions);
+    for (const frame of start.frames) this.connection.send(frame);
   }
 
-  private open(): void {
-    const held = this.held ?? [];
-    const { start } = this;
-    this.held = this.start = undefined;
-    if (start) {
-      this.stale = new Map(start.revisions);
-      for (const frame of start.frames) this.connection.send(frame);
-    }
-    for (const frame of held) if (!this.isStale(frame)) this.connection.send(frame);
+  protected pass(frame: Buffer): boolean {
+    return this.isStale(frame) || this.connection.send(frame);
   }
 
   /** Whether the frame is a diff the start holds already. */
