@@ -1,13 +1,7 @@
 import { ChatSession, ChosenStatus } from './chat.session';
 import { ChatDom } from './chat.view';
+import { byId, joinFromAddressOrForm } from './join-form';
 
-/** The demo's rules for names (apps/demo/src/common/name.validators.ts). */
-const USER_NAME = /^[A-Za-z0-9_-]{1,32}$/;
-const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-
-function byId<T extends HTMLElement>(id: string): T {
-  return document.getElementById(id) as T;
-}
 
 function open(user: string, room: string): void {
   byId('join-form').hidden = true;
@@ -43,24 +37,4 @@ function open(user: string, room: string): void {
   void session.start();
 }
 
-function main(): void {
-  const query = new URLSearchParams(location.search);
-  const user = query.get('user') ?? '';
-  const room = query.get('room') ?? '';
-  const form = byId<HTMLFormElement>('join-form');
-  const fields = form.elements as unknown as { user: HTMLInputElement; room: HTMLInputElement };
-  if (room) fields.room.value = room;
-  if (USER_NAME.test(user) && ROOM_NAME.test(room)) return open(user, room);
-
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const chosen = { user: fields.user.value.trim(), room: fields.room.value.trim() };
-    if (!USER_NAME.test(chosen.user) || !ROOM_NAME.test(chosen.room)) return form.reportValidity();
-    // The address now joins at once: a link to come back to, or to share.
-    history.replaceState(null, '', `/?user=${encodeURIComponent(chosen.user)}&room=${encodeURIComponent(chosen.room)}`);
-    open(chosen.user, chosen.room);
-  });
-  fields.user.focus();
-}
-
-main();
+joinFromAddressOrForm('/', open);

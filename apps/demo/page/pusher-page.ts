@@ -1,9 +1,6 @@
 // The Pusher page (/pusher): pusher-js's browser build, unchanged, against the demo's Pusher endpoint.
 import Pusher, { type Members, type PresenceChannel } from 'pusher-js';
-
-/** The demo's rules for names (apps/demo/src/common/name.validators.ts). */
-const USER_NAME = /^[A-Za-z0-9_-]{1,32}$/;
-const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+import { byId, joinFromAddressOrForm } from './join-form';
 
 /** What members say to each other (`client-message`) and what the server sends (`message`). */
 interface Said {
@@ -13,10 +10,6 @@ interface Said {
 
 interface MemberInfo {
   name: string;
-}
-
-function byId<T extends HTMLElement>(id: string): T {
-  return document.getElementById(id) as T;
 }
 
 async function postJson<T>(path: string, body: unknown): Promise<T> {
@@ -125,24 +118,4 @@ async function open(user: string, room: string): Promise<void> {
   input.focus();
 }
 
-function main(): void {
-  const query = new URLSearchParams(location.search);
-  const user = query.get('user') ?? '';
-  const room = query.get('room') ?? '';
-  const form = byId<HTMLFormElement>('join-form');
-  const fields = form.elements as unknown as { user: HTMLInputElement; room: HTMLInputElement };
-  if (room) fields.room.value = room;
-  const start = (chosenUser: string, chosenRoom: string) => open(chosenUser, chosenRoom).catch((error: Error) => notice(error.message));
-  if (USER_NAME.test(user) && ROOM_NAME.test(room)) return void start(user, room);
-
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const chosen = { user: fields.user.value.trim(), room: fields.room.value.trim() };
-    if (!USER_NAME.test(chosen.user) || !ROOM_NAME.test(chosen.room)) return form.reportValidity();
-    history.replaceState(null, '', `/pusher?user=${encodeURIComponent(chosen.user)}&room=${encodeURIComponent(chosen.room)}`);
-    void start(chosen.user, chosen.room);
-  });
-  fields.user.focus();
-}
-
-main();
+joinFromAddressOrForm('/pusher', (user, room) => void open(user, room).catch((error: Error) => notice(error.message)));
