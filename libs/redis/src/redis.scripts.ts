@@ -16,6 +16,7 @@
  *   P members:<ch>         hash  connectionId → "<joinedAt>:" .. {"c","n","m"}
  *   P nodes-of:<ch>        hash  node → members it holds (where a publish goes)
  *   P presence:<ch>        hash  connectionId → "<onlineAt>:" .. {"c","m"}
+ *   P pversion:<ch>        string the count of presence writes (set, remove) of the channel
  *   P pcount:<ch>          hash  clientId → metas it holds (first join, last leave)
  *   P history:<ch>         stream  o offset, f frame;  P hmeta:<ch>  hash  e epoch, o last offset
  *   P session:<token>      str   a closed connection's session, for a resume
@@ -194,22 +195,23 @@ if node ~= ARGV[4] then bus(p, node, 'l', ch, conn) end
 return member
 `),
 
-  /** ARGV: p, channel, clientId, conn, json {"c","m"}, onlineAt → {countBefore, countAfter, onlineAt kept}. */
+  /** ARGV: p, channel, clientId, conn, json {"c","m"}, onlineAt → {countBefore, countAfter, onlineAt kept, presence version}. */
   rtPresenceSet: script(`
 local p, ch, client, conn = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local presence, counts = p .. 'presence:' .. ch, p .. 'pcount:' .. ch
 local before = tonumber(redis.call('HGET', counts, client) or '0')
 local existing = redis.call('HGET', presence, conn)
+local version = redis.call('INCR', p .. 'pversion:' .. ch)
 if existing then
   local online_at = stamp(existing)
   redis.call('HSET', presence, conn, online_at .. ':' .. ARGV[5])
-  return {before, before, online_at}
+  return {before, before, online_at, version}
 end
 redis.call('HSET', presence, conn, ARGV[6] .. ':' .. ARGV[5])
-return {before, redis.call('HINCRBY', counts, client, 1), ARGV[6]}
+return {before, redis.call('HINCRBY', counts, client, 1), ARGV[6], version}
 `),
 
-  /** ARGV: p, channel, conn → {removed value, countBefore, countAfter}, or nil. */
+  /** ARGV: p, channel, conn → {removed value, countBefore, countAfter, presence version}, or nil. */
   rtPresenceRemove: script(`
 local p, ch, conn = ARGV[1], ARGV[2], ARGV[3]
 local presence, counts = p .. 'presence:' .. ch, p .. 'pcount:' .. ch
@@ -218,7 +220,13 @@ if not tracked then return false end
 redis.call('HDEL', presence, conn)
 local client = cjson.decode(body(tracked)).c
 local before = tonumber(redis.call('HGET', counts, client) or '1')
-return {tracked, before, decr(counts, client)}
+return {tracked, before, decr(counts, client), redis.call('INCR', p .. 'pversion:' .. ch)}
+`),
+
+  /** ARGV: p, channel → {presence version, {conn, value, conn, value, …}}, read at once. */
+  rtPresenceState: script(`
+local p, ch = ARGV[1], ARGV[2]
+return {tonumber(redis.call('GET', p .. 'pversion:' .. ch) or '0'), redis.call('HGETALL', p .. 'presence:' .. ch)}
 `),
 
   /** ARGV: p, channel, frame → the channel's members on every node. */

@@ -1,5 +1,5 @@
 import type { PresenceMeta, PresenceState } from '@nest-realtime/protocol';
-import type { MemoryEngine, PresenceStore, PresenceWrite } from '@nest-realtime/core/engine';
+import type { MemoryEngine, PresenceStore, PresenceWrite, VersionedPresenceState } from '@nest-realtime/core/engine';
 import { storedMeta } from '@nest-realtime/core/engine';
 import type { RedisConnection } from '../redis.connection';
 import { parseStored } from '../redis.scripts';
@@ -22,14 +22,16 @@ export class RedisPresence implements PresenceStore {
       'presence',
       async () => {
         const json = JSON.stringify({ c: clientId, m: meta });
-        const [before, after, onlineAt] = (await redis.scripts.rtPresenceSet(redis.prefix, channel, clientId, connectionId, json, local.meta.onlineAt as number)) as [
+        const [before, after, onlineAt, version] = (await redis.scripts.rtPresenceSet(redis.prefix, channel, clientId, connectionId, json, local.meta.onlineAt as number)) as [
           number,
           number,
           string,
+          number,
         ];
-        return { clientId, connectionId, meta: storedMeta(meta, connectionId, Number(onlineAt)), countBefore: Number(before), countAfter: Number(after) };
+        const stored = storedMeta(meta, connectionId, Number(onlineAt));
+        return { clientId, connectionId, meta: stored, countBefore: Number(before), countAfter: Number(after), version: Number(version) };
       },
-      () => local,
+      () => unversioned(local),
     );
   }
 
@@ -39,12 +41,12 @@ export class RedisPresence implements PresenceStore {
     return redis.read(
       'presence',
       async () => {
-        const removed = (await redis.scripts.rtPresenceRemove(redis.prefix, channel, connectionId)) as [string, number, number] | null;
-        if (!removed) return local;
+        const removed = (await redis.scripts.rtPresenceRemove(redis.prefix, channel, connectionId)) as [string, number, number, number] | null;
+        if (!removed) return local && unversioned(local);
         const { clientId, meta } = presenceOf(connectionId, removed[0]);
-        return { clientId, connectionId, meta, countBefore: Number(removed[1]), countAfter: Number(removed[2]) };
+        return { clientId, connectionId, meta, countBefore: Number(removed[1]), countAfter: Number(removed[2]), version: Number(removed[3]) };
       },
-      () => local,
+      () => local && unversioned(local),
     );
   }
 
@@ -63,15 +65,23 @@ export class RedisPresence implements PresenceStore {
   async state(channel: string): Promise<PresenceState> {
     return this.redis.read(
       'presence',
-      async () => {
-        const entries = Object.entries(await this.redis.commands.hgetall(`${this.redis.prefix}presence:${channel}`))
-          .map(([connectionId, stored]) => presenceOf(connectionId, stored))
-          .sort((a, b) => a.meta.onlineAt - b.meta.onlineAt || a.meta.connectionId.localeCompare(b.meta.connectionId));
-        const state: PresenceState = {};
-        for (const { clientId, meta } of entries) (state[clientId] ??= { metas: [] }).metas.push(meta);
-        return state;
-      },
+      async () => stateOf(await this.redis.commands.hgetall(`${this.redis.prefix}presence:${channel}`)),
       () => this.local.state(channel),
+    );
+  }
+
+  /** Without Redis, this node's own presence, with no version (the local one counts other writes). */
+  async versionedState(channel: string): Promise<VersionedPresenceState> {
+    const { redis } = this;
+    return redis.read(
+      'presence',
+      async () => {
+        const [version, flat] = (await redis.scripts.rtPresenceState(redis.prefix, channel)) as [number, string[]];
+        const stored: Record<string, string> = {};
+        for (let i = 0; i < flat.length; i += 2) stored[flat[i]] = flat[i + 1];
+        return { presences: stateOf(stored), version: Number(version) };
+      },
+      async () => ({ presences: await this.local.state(channel) }),
     );
   }
 
@@ -79,6 +89,20 @@ export class RedisPresence implements PresenceStore {
   orphans(): Promise<Array<{ channel: string; connectionId: string }>> {
     return this.local.orphans();
   }
+}
+
+/** A write of the local engine, whose versions are not the cluster's. */
+function unversioned({ version: _version, ...write }: PresenceWrite): PresenceWrite {
+  return write;
+}
+
+function stateOf(stored: Record<string, string>): PresenceState {
+  const entries = Object.entries(stored)
+    .map(([connectionId, value]) => presenceOf(connectionId, value))
+    .sort((a, b) => a.meta.onlineAt - b.meta.onlineAt || a.meta.connectionId.localeCompare(b.meta.connectionId));
+  const state: PresenceState = {};
+  for (const { clientId, meta } of entries) (state[clientId] ??= { metas: [] }).metas.push(meta);
+  return state;
 }
 
 function presenceOf(connectionId: string, stored: string): { clientId: string; meta: PresenceMeta } {

@@ -139,8 +139,8 @@ describe('MemoryEngine', () => {
       jest.setSystemTime(T0 + 50);
       const second = await engine.presence.set('room', 'alice', 't2', { device: 'phone' });
 
-      expect(first).toEqual({ clientId: 'alice', connectionId: 't1', meta: { device: 'laptop', connectionId: 't1', onlineAt: T0 }, countBefore: 0, countAfter: 1 });
-      expect(second).toEqual({ clientId: 'alice', connectionId: 't2', meta: { device: 'phone', connectionId: 't2', onlineAt: T0 + 50 }, countBefore: 1, countAfter: 2 });
+      expect(first).toEqual({ clientId: 'alice', connectionId: 't1', meta: { device: 'laptop', connectionId: 't1', onlineAt: T0 }, countBefore: 0, countAfter: 1, version: 1 });
+      expect(second).toEqual({ clientId: 'alice', connectionId: 't2', meta: { device: 'phone', connectionId: 't2', onlineAt: T0 + 50 }, countBefore: 1, countAfter: 2, version: 2 });
       expect(await engine.presence.state('room')).toEqual({ alice: { metas: [first.meta, second.meta] } });
       expect(await engine.presence.meta('room', 't2')).toEqual({ clientId: 'alice', meta: second.meta });
     });
@@ -151,13 +151,23 @@ describe('MemoryEngine', () => {
 
       const replaced = await engine.presence.set('room', 'alice', 't1', { v: 2 });
 
-      expect(replaced).toEqual({ clientId: 'alice', connectionId: 't1', meta: { v: 2, connectionId: 't1', onlineAt: T0 }, countBefore: 1, countAfter: 1 });
+      expect(replaced).toEqual({ clientId: 'alice', connectionId: 't1', meta: { v: 2, connectionId: 't1', onlineAt: T0 }, countBefore: 1, countAfter: 1, version: 2 });
     });
 
     it('does not let a meta override the server fields', async () => {
       const write = await engine.presence.set('room', 'alice', 't1', { connectionId: 'spoof', onlineAt: 1 });
 
       expect(write.meta).toEqual({ connectionId: 't1', onlineAt: T0 });
+    });
+
+    it('counts every presence write of a channel, and reads the state with the version it stands at', async () => {
+      expect(await engine.presence.versionedState('room')).toEqual({ presences: {}, version: 0 });
+      expect((await engine.presence.set('room', 'alice', 't1', {})).version).toBe(1);
+      expect((await engine.presence.set('room', 'alice', 't1', { v: 2 })).version).toBe(2);
+      expect((await engine.presence.set('other', 'bob', 't2', {})).version).toBe(1);
+      expect((await engine.presence.remove('room', 't1'))?.version).toBe(3);
+
+      expect(await engine.presence.versionedState('room')).toEqual({ presences: {}, version: 3 });
     });
 
     it('removes a connection, telling the counts, and drops a clientId left with none', async () => {
@@ -170,6 +180,7 @@ describe('MemoryEngine', () => {
         meta: { connectionId: 't1', onlineAt: T0 },
         countBefore: 2,
         countAfter: 1,
+        version: 3,
       });
       expect((await engine.presence.remove('room', 't2'))?.countAfter).toBe(0);
       expect(await engine.presence.state('room')).toEqual({});

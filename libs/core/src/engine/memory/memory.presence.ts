@@ -1,6 +1,6 @@
 import type { PresenceMeta, PresenceState } from '@nest-realtime/protocol';
 import { storedMeta } from '../../services/presence/stored-meta';
-import type { PresenceStore, PresenceWrite } from '../stores';
+import type { PresenceStore, PresenceWrite, VersionedPresenceState } from '../stores';
 import type { ChannelRecord, ClientPresence, MemoryState } from './memory.state';
 
 /** The metas of a clientId's presence, in join order. */
@@ -38,7 +38,7 @@ export class MemoryPresence implements PresenceStore {
       record.presence.set(clientId, new Map([[presence.connectionId, presence], [connectionId, stored]]));
       countAfter = 2;
     }
-    return { clientId, connectionId, meta: stored, countBefore, countAfter };
+    return { clientId, connectionId, meta: stored, countBefore, countAfter, version: ++record.presenceVersion };
   }
 
   async remove(channel: string, connectionId: string): Promise<PresenceWrite | undefined> {
@@ -57,7 +57,7 @@ export class MemoryPresence implements PresenceStore {
       record.presence.delete(clientId);
     }
     if (record.members.size === 0 && record.presence.size === 0) record.emptySince = Date.now();
-    return { clientId, connectionId, meta, countBefore, countAfter: countBefore - 1 };
+    return { clientId, connectionId, meta, countBefore, countAfter: countBefore - 1, version: ++record.presenceVersion };
   }
 
   async meta(channel: string, connectionId: string): Promise<{ clientId: string; meta: PresenceMeta } | undefined> {
@@ -73,6 +73,10 @@ export class MemoryPresence implements PresenceStore {
       state[clientId] = { metas: presence instanceof Map ? [...presence.values()] : [presence] };
     }
     return state;
+  }
+
+  async versionedState(channel: string): Promise<VersionedPresenceState> {
+    return { presences: await this.state(channel), version: this.shared.channels.get(channel)?.presenceVersion ?? 0 };
   }
 
   async orphans(): Promise<Array<{ channel: string; connectionId: string }>> {

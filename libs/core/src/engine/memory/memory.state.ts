@@ -34,6 +34,8 @@ export interface ChannelRecord {
    * is not kept (a map entry per member): see `MemoryPresence.owner`.
    */
   presence: Map<string, ClientPresence>;
+  /** The count of presence writes of the channel (see `PresenceWrite.version`). */
+  presenceVersion: number;
   emptySince: number;
 }
 
@@ -53,7 +55,7 @@ export class MemoryState {
   channel(channel: string): ChannelRecord {
     let record = this.channels.get(channel);
     if (!record) {
-      record = { members: new Map(), presence: new Map(), emptySince: Date.now() };
+      record = { members: new Map(), presence: new Map(), presenceVersion: 0, emptySince: Date.now() };
       this.channels.set(channel, record);
     }
     return record;
