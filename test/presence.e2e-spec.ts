@@ -46,7 +46,7 @@ describe('presence seen by the other members', () => {
       bob: { metas: [metaOf(bob, { name: 'Bob' })] },
     };
     expect(reply).toEqual({ ok: true, result: { channel: ROOM, presence: expected } });
-    expect(state.data).toEqual({ channel: ROOM, presences: expected });
+    expect(state.data).toEqual({ channel: ROOM, presences: expected, version: 2 });
     expect(state.data.presences).toEqual(reply.result.presence);
   });
 
@@ -266,41 +266,60 @@ describe('presence diffs batched over a window', () => {
     return client;
   }
 
-  it('sends the changes of one window as a single diff, a join and leave of the same connection cancelling out', async () => {
+  it('sends the changes of one window as a single diff, but a join and a leave of one connection in two, so no member misses the leave', async () => {
     const watcher = await memberBeforeTheWindow('watcher');
+    const start = watcher.mark();
 
     const bob = await rt.connect({ user: 'bob' });
+    const bobMark = bob.mark();
     await bob.request('channel:join', { channel: ROOM });
     const alice = await rt.connect({ user: 'alice' });
     await alice.request('channel:join', { channel: ROOM });
     await alice.request('channel:leave', { channel: ROOM });
     const carol = await rt.connect({ user: 'carol' });
     await carol.request('channel:join', { channel: ROOM, meta: { name: 'Carol' } });
-    await watcher.roundTrip();
+    await Promise.all([watcher.roundTrip(), bob.roundTrip()]);
+
+    // Alice's leave closed the window of her join: bob and alice joined in one diff; bob's state was read after her leave.
+    expect(watcher.eventsSince('presence:diff', start).map((frame) => frame.data)).toEqual([
+      {
+        channel: ROOM,
+        joins: { bob: { metas: [metaOf(bob)], first: true }, alice: { metas: [metaOf(alice)], first: true } },
+        leaves: {},
+        updates: {},
+      },
+    ]);
+    expect(bob.eventsSince('presence:state', bobMark).map((frame) => frame.data)).toEqual([
+      { channel: ROOM, presences: { watcher: { metas: [metaOf(watcher)] }, bob: { metas: [metaOf(bob)] } }, version: 4 },
+    ]);
+    expect(bob.eventsSince('presence:diff', bobMark)).toEqual([]);
+
     const mark = watcher.mark();
-    const bobMark = bob.mark();
-    expect(watcher.eventsSince('presence:diff')).toEqual([]);
-    expect(bob.eventsSince('presence:state')).toEqual([]);
-
-    const diff = watcher.nextEvent('presence:diff');
-    const bobState = bob.nextEvent('presence:state');
+    const carolState = carol.nextEvent('presence:state');
+    const bobDiff = bob.nextEvent('presence:diff');
     rt.get(PresenceService).flush();
-    await watcher.roundTrip();
+    await Promise.all([watcher.roundTrip(), bob.roundTrip()]);
 
-    expect((await diff).data).toEqual({
+    expect(watcher.eventsSince('presence:diff', mark).map((frame) => frame.data)).toEqual([
+      {
+        channel: ROOM,
+        joins: { carol: { metas: [metaOf(carol, { name: 'Carol' })], first: true } },
+        leaves: { alice: { metas: [metaOf(alice)], last: true } },
+        updates: {},
+      },
+    ]);
+    // Bob's state holds alice's leave already: he gets carol's join alone.
+    expect((await bobDiff).data).toEqual({
       channel: ROOM,
-      joins: { bob: { metas: [metaOf(bob)], first: true }, carol: { metas: [metaOf(carol, { name: 'Carol' })], first: true } },
+      joins: { carol: { metas: [metaOf(carol, { name: 'Carol' })], first: true } },
       leaves: {},
       updates: {},
     });
-    expect(watcher.eventsSince('presence:diff', mark)).toHaveLength(1);
-    // The window's new members get the state after it instead of the diff, which the state holds already.
-    expect((await bobState).data).toEqual({
+    expect((await carolState).data).toEqual({
       channel: ROOM,
       presences: { watcher: { metas: [metaOf(watcher)] }, bob: { metas: [metaOf(bob)] }, carol: { metas: [metaOf(carol, { name: 'Carol' })] } },
+      version: 5,
     });
-    await bob.roundTrip();
-    expect(bob.eventsSince('presence:diff', bobMark)).toEqual([]);
   });
 
   it('holds the channel back from a new member until its state has gone out, then sends the state first', async () => {
@@ -342,7 +361,7 @@ describe('presence diffs batched over a window', () => {
 
     const state = bob.nextEvent('presence:state');
     rt.get(PresenceService).flush();
-    expect((await state).data).toEqual({ channel: ROOM, presences: { bob: { metas: [metaOf(bob)] } } });
+    expect((await state).data).toEqual({ channel: ROOM, presences: { bob: { metas: [metaOf(bob)] } }, version: 1 });
   });
 
   it('sends nothing of the channel to a member that left before its state went out', async () => {

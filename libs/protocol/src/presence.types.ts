@@ -47,4 +47,10 @@ export interface PresenceDiff<M extends object = Record<string, unknown>> {
 export interface PresenceStateMessage<M extends object = Record<string, unknown>> {
   channel: string;
   presences: PresenceState<M>;
+  /**
+   * The channel's presence version this state was read at: the engine counts every presence change of a
+   * channel, and the diffs a member gets after its state hold only changes newer than it. Absent with an
+   * engine that keeps no versions.
+   */
+  version?: number;
 }

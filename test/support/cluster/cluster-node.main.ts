@@ -36,7 +36,7 @@ const engine = new RedisEngine({ url: process.env.REDIS_URL, nodeTtl: env('NODE_
         { pattern: 'org:*', state: true },
       ],
       sharedState: { expiryInterval: 50 },
-      presence: { batchMs: 0 },
+      presence: { batchMs: env('PRESENCE_BATCH_MS', 0) },
       cleanup: { interval: env('CLEANUP_MS', 200) },
       rateLimit: false,
       // SIGTERM drains over DRAIN_MS when it is set.

@@ -12,6 +12,8 @@ export interface ClusterNodeOptions {
   cleanupInterval?: number;
   /** With it, a signal (`terminate()`) drains the node over this many ms before it stops. Default: none. */
   drainWindow?: number;
+  /** The presence diff window (ms). Default 0: a diff per change. */
+  presenceBatchMs?: number;
 }
 
 interface Reply {
@@ -48,11 +50,11 @@ export class ClusterNode {
     });
   }
 
-  static start({ redisUrl, nodeTtl = 2000, cleanupInterval = 200, drainWindow }: ClusterNodeOptions): Promise<ClusterNode> {
+  static start({ redisUrl, nodeTtl = 2000, cleanupInterval = 200, drainWindow, presenceBatchMs = 0 }: ClusterNodeOptions): Promise<ClusterNode> {
     const drain = drainWindow === undefined ? {} : { DRAIN_MS: String(drainWindow) };
     const child = fork(ENTRY, [], {
       execArgv: ['-r', REGISTER],
-      env: { ...process.env, REDIS_URL: redisUrl, NODE_TTL_MS: String(nodeTtl), CLEANUP_MS: String(cleanupInterval), ...drain },
+      env: { ...process.env, REDIS_URL: redisUrl, NODE_TTL_MS: String(nodeTtl), CLEANUP_MS: String(cleanupInterval), PRESENCE_BATCH_MS: String(presenceBatchMs), ...drain },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Promise((resolve, reject) => {

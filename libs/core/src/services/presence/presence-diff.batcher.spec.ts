@@ -1,5 +1,6 @@
 import type { PresenceWrite } from '../../engine/realtime-engine.interface';
-import type { PresenceDiff, PresenceStatusReason } from '@nest-realtime/protocol';
+import type { PresenceStatusReason } from '@nest-realtime/protocol';
+import type { VersionedPresenceDiff } from './presence-diff.versions';
 import { PresenceDiffBatcher } from './presence-diff.batcher';
 
 function write(connectionId: string, clientId: string, countBefore: number, countAfter: number, extra: Record<string, unknown> = {}): PresenceWrite {
@@ -9,7 +10,7 @@ function write(connectionId: string, clientId: string, countBefore: number, coun
 const meta = (connectionId: string, extra: Record<string, unknown> = {}) => ({ ...extra, connectionId, onlineAt: 1 });
 
 describe('PresenceDiffBatcher', () => {
-  let diffs: PresenceDiff[];
+  let diffs: VersionedPresenceDiff[];
 
   beforeEach(() => {
     jest.useFakeTimers();
@@ -239,6 +240,33 @@ describe('PresenceDiffBatcher', () => {
 
       expect(diffs[0]).not.toHaveProperty('statuses');
       expect(diffs[0].joins).toEqual({ alice: { metas: [meta('c1', { status: 'busy' })], first: true } });
+    });
+  });
+  describe('with presence versions', () => {
+    const versioned = (version: number, ...args: Parameters<typeof write>): PresenceWrite => ({ ...write(...args), version });
+
+    it("carries each connection's first and last version in the batch", () => {
+      const b = batcher(50);
+      b.push('room', 'join', versioned(3, 'c1', 'alice', 0, 1, { v: 1 }));
+      b.push('room', 'join', versioned(4, 'c2', 'bob', 0, 1));
+      b.push('room', 'update', versioned(6, 'c1', 'alice', 1, 1, { v: 2 }));
+      jest.advanceTimersByTime(50);
+
+      expect(diffs.map((diff) => diff.versions)).toEqual([{ c1: [3, 6], c2: [4, 4] }]);
+    });
+
+    it('sends a join and a leave of one connection in diffs of their own instead of cancelling them', () => {
+      const b = batcher(50);
+      b.push('room', 'join', versioned(1, 'c1', 'alice', 0, 1));
+      b.push('room', 'leave', versioned(2, 'c1', 'alice', 1, 0));
+      b.push('room', 'join', versioned(3, 'c1', 'alice', 0, 1));
+      jest.advanceTimersByTime(50);
+
+      expect(diffs).toEqual([
+        { channel: 'room', joins: { alice: { metas: [meta('c1')], first: true } }, leaves: {}, updates: {}, versions: { c1: [1, 1] } },
+        { channel: 'room', joins: {}, leaves: { alice: { metas: [meta('c1')], last: true } }, updates: {}, versions: { c1: [2, 2] } },
+        { channel: 'room', joins: { alice: { metas: [meta('c1')], first: true } }, leaves: {}, updates: {}, versions: { c1: [3, 3] } },
+      ]);
     });
   });
 });

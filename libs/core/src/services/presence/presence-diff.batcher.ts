@@ -1,5 +1,6 @@
 import type { PresenceWrite } from '../../engine/realtime-engine.interface';
-import type { PresenceDiff, PresenceMeta, PresenceState, PresenceStatusChange } from '@nest-realtime/protocol';
+import type { VersionedPresenceDiff } from './presence-diff.versions';
+import type { PresenceMeta, PresenceState, PresenceStatusChange } from '@nest-realtime/protocol';
 
 type ChangeKind = 'join' | 'leave' | 'update';
 
@@ -9,6 +10,8 @@ interface PendingChange {
   meta: PresenceMeta;
   /** The net status change of the batch: `from` of its first change, `to` and `reason` of its last. */
   status?: PresenceStatusChange;
+  /** The presence versions of the first and the last change merged here, when the engine keeps them. */
+  versions?: [number, number];
 }
 
 interface PendingBatch {
@@ -32,6 +35,15 @@ function mergeStatus(previous: PresenceStatusChange | undefined, next: PresenceS
   return { clientId: next.clientId, from: previous.from, to: next.to, reason: next.reason };
 }
 
+/**
+ * Whether a versioned change may not merge into the pending one: a join and a leave of one connection go in
+ * diffs of their own, so that a member whose state was read between them gets the second (no cancelling).
+ */
+function crossesPresence(previous: PendingChange | undefined, kind: ChangeKind, write: PresenceWrite): boolean {
+  if (!previous || write.version === undefined) return false;
+  return (previous.kind === 'leave' && kind !== 'leave') || (previous.kind === 'join' && kind === 'leave');
+}
+
 function add(state: PresenceState, change: PendingChange): void {
   (state[change.clientId] ??= { metas: [] }).metas.push(change.meta);
 }
@@ -46,12 +58,13 @@ export class PresenceDiffBatcher {
   /** `cancelled`: a channel's batch ended with no net change (joins and leaves that cancelled out). */
   constructor(
     private readonly windowMs: number,
-    private readonly deliver: (diff: PresenceDiff) => void,
+    private readonly deliver: (diff: VersionedPresenceDiff) => void,
     private readonly cancelled: (channel: string) => void = () => undefined,
   ) {}
 
   /** `status`: the write changed the connection's status (an update only). */
   push(channel: string, kind: ChangeKind, write: PresenceWrite, status?: PresenceStatusChange): void {
+    if (crossesPresence(this.batches.get(channel)?.changes.get(write.connectionId), kind, write)) this.flush(channel);
     let batch = this.batches.get(channel);
     if (!batch) this.batches.set(channel, (batch = { changes: new Map(), counts: new Map() }));
     const meta = write.meta as PresenceMeta;
@@ -62,6 +75,7 @@ export class PresenceDiffBatcher {
       // A join or a leave carries the status in its meta; the others' members knew the status before.
       const net = merged === 'update' ? mergeStatus(previous?.status, status) : undefined;
       if (net) change.status = net;
+      if (write.version !== undefined) change.versions = [previous?.versions?.[0] ?? write.version, write.version];
       batch.changes.set(write.connectionId, change);
     } else {
       batch.changes.delete(write.connectionId);
@@ -81,10 +95,11 @@ export class PresenceDiffBatcher {
     this.batches.delete(channel);
     clearTimeout(batch.timer);
     if (batch.changes.size === 0) return this.cancelled(channel);
-    const diff: PresenceDiff = { channel, joins: {}, leaves: {}, updates: {} };
+    const diff: VersionedPresenceDiff = { channel, joins: {}, leaves: {}, updates: {} };
     for (const [connectionId, change] of batch.changes) {
       add(change.kind === 'join' ? diff.joins : change.kind === 'leave' ? diff.leaves : diff.updates, change);
       if (change.status) (diff.statuses ??= {})[connectionId] = change.status;
+      if (change.versions) (diff.versions ??= {})[connectionId] = change.versions;
     }
     for (const [clientId, { before, after }] of batch.counts) {
       if (before === 0 && after > 0 && diff.joins[clientId]) diff.joins[clientId].first = true;

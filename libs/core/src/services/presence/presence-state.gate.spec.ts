@@ -81,3 +81,56 @@ describe('PresenceStateGate', () => {
     expect(connection.sent).toEqual(['state 1']);
   });
 });
+
+describe('PresenceStateGate with presence versions', () => {
+  const diffFrame = (connectionId: string, version: number) =>
+    Buffer.from(
+      JSON.stringify({
+        event: 'presence:diff',
+        data: { channel: 'room', joins: { [connectionId]: { metas: [{ connectionId, onlineAt: 1 }] } }, leaves: {}, updates: {}, versions: { [connectionId]: [version, version] } },
+      }),
+    );
+  const connectionsIn = (sent: string[]) =>
+    sent.map((text) => {
+      const parsed = JSON.parse(text) as { event: string; data: { joins?: Record<string, unknown> } };
+      return parsed.event === 'presence:diff' ? Object.keys(parsed.data.joins ?? {}).join() : parsed.event;
+    });
+
+  it('drops the held and the later diffs the state holds, and sends the newer ones', () => {
+    const connection = recorder();
+    const gate = new PresenceStateGate(connection);
+    gate.send(diffFrame('a1', 3));
+    gate.send(diffFrame('b1', 6));
+    gate.release();
+
+    gate.deliverState(Buffer.from(JSON.stringify({ event: 'presence:state', data: { channel: 'room', presences: {}, version: 5 } })), undefined, 5);
+    gate.send(diffFrame('c1', 4));
+    gate.send(diffFrame('d1', 7));
+
+    expect(connectionsIn(connection.sent)).toEqual(['presence:state', 'b1', 'd1']);
+  });
+
+  it('follows a later presence:state: its version, or none (an engine outage may start the versions again)', () => {
+    const connection = recorder();
+    const gate = new PresenceStateGate(connection);
+    gate.release();
+    gate.deliverState(Buffer.from('{"event":"presence:state","data":{"channel":"room","presences":{},"version":5}}'), undefined, 5);
+    gate.send(Buffer.from('{"event":"presence:state","data":{"channel":"room","presences":{},"version":8}}'));
+    gate.send(diffFrame('a1', 7));
+    gate.send(diffFrame('b1', 9));
+    gate.send(Buffer.from('{"event":"presence:state","data":{"channel":"room","presences":{}}}'));
+    gate.send(diffFrame('c1', 1));
+
+    expect(connectionsIn(connection.sent)).toEqual(['presence:state', 'presence:state', 'b1', 'presence:state', 'c1']);
+  });
+
+  it('filters nothing when the state could not be read', () => {
+    const connection = recorder();
+    const gate = new PresenceStateGate(connection);
+    gate.release();
+    gate.deliverState(null, undefined, 5);
+    gate.send(diffFrame('a1', 3));
+
+    expect(connectionsIn(connection.sent)).toEqual(['a1']);
+  });
+});

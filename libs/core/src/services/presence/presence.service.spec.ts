@@ -51,7 +51,13 @@ describe('PresenceService', () => {
       expect(watcher.framesOf('presence:diff')).toEqual([
         {
           event: 'presence:diff',
-          data: { channel: 'room:1', joins: { alice: { metas: [{ name: 'Alice', connectionId: 'c1', onlineAt: T0 }], first: true } }, leaves: {}, updates: {} },
+          data: {
+            channel: 'room:1',
+            joins: { alice: { metas: [{ name: 'Alice', connectionId: 'c1', onlineAt: T0 }], first: true } },
+            leaves: {},
+            updates: {},
+            versions: { c1: [1, 1] },
+          },
         },
       ]);
       expect(events).toEqual([
@@ -81,7 +87,7 @@ describe('PresenceService', () => {
 
       expect(await presence.list('room:1')).toEqual({ alice: { metas: [{ status: 'busy', connectionId: 'c1', onlineAt: T0 }] } });
       expect(watcher.framesOf('presence:diff').map((frame) => frame.data)).toEqual([
-        { channel: 'room:1', joins: {}, leaves: {}, updates: { alice: { metas: [{ status: 'busy', connectionId: 'c1', onlineAt: T0 }] } } },
+        { channel: 'room:1', joins: {}, leaves: {}, updates: { alice: { metas: [{ status: 'busy', connectionId: 'c1', onlineAt: T0 }] } }, versions: { c1: [2, 2] } },
       ]);
       expect(events.map((event) => [event.type, event.first])).toEqual([['update', undefined]]);
     });
@@ -134,7 +140,7 @@ describe('PresenceService', () => {
       expect(stored).toEqual({ status: 'away', connectionId: 'c1', onlineAt: T0 });
       expect(await presence.list('room:1')).toEqual({ alice: { metas: [stored] } });
       expect(watcher.framesOf('presence:diff').map((frame) => frame.data)).toEqual([
-        { channel: 'room:1', joins: {}, leaves: {}, updates: { alice: { metas: [stored] } } },
+        { channel: 'room:1', joins: {}, leaves: {}, updates: { alice: { metas: [stored] } }, versions: { c1: [2, 2] } },
       ]);
       expect(events).toEqual([{ type: 'update', channel: 'room:1', clientId: 'alice', connectionId: 'c1', meta: stored, at: T0 }]);
     });
@@ -289,14 +295,18 @@ describe('PresenceService', () => {
       expect(Object.keys(diffs[0].data.joins)).toEqual(['alice', 'bob', 'carol']);
     });
 
-    it('sends nothing for a join and leave of one connection within a window', async () => {
+    it('sends a join and a leave of one connection within a window in two diffs, so a state read between them misses neither', async () => {
       const watcher = await member('w', 'watcher');
       await member('c1', 'alice');
       await presence.track('c1', 'room:1', {});
       await presence.untrack('c1', 'room:1');
       jest.advanceTimersByTime(20);
 
-      expect(watcher.framesOf('presence:diff')).toEqual([]);
+      const diffs = watcher.framesOf('presence:diff').map((frame) => frame.data);
+      expect(diffs.map((diff) => [Object.keys(diff.joins), Object.keys(diff.leaves), diff.versions])).toEqual([
+        [['alice'], [], { c1: [1, 1] }],
+        [[], ['alice'], { c1: [2, 2] }],
+      ]);
     });
 
     it('sends what is pending at once on flush and at shutdown', async () => {
@@ -363,6 +373,7 @@ describe('PresenceService', () => {
           leaves: {},
           updates: { alice: { metas: [stored] } },
           statuses: { c1: { clientId: 'alice', from: 'online', to: 'busy', reason: 'client' } },
+          versions: { c1: [3, 3] },
         },
       ]);
       expect(events).toEqual([

@@ -1,11 +1,11 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import type { PresenceWrite, RealtimeEngine } from '../../engine/realtime-engine.interface';
+import type { PresenceWrite, RealtimeEngine, VersionedPresenceState } from '../../engine/realtime-engine.interface';
 import { EventStream } from '../../hooks/event-stream';
 import type { PresenceEvent } from '../../hooks/realtime-events';
 import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
 import { encodeFrame } from '../../codec/frame.codec';
-import type { PresenceDiff, PresenceMeta, PresenceState, PresenceStatusChange, PresenceStatusReason } from '@nest-realtime/protocol';
+import type { PresenceDiff, PresenceMeta, PresenceState, PresenceStateMessage, PresenceStatusChange, PresenceStatusReason } from '@nest-realtime/protocol';
 import { invalid, RealtimeException } from '../../errors/realtime.exception';
 import { ProtocolEvent } from '@nest-realtime/protocol';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
@@ -15,6 +15,7 @@ import { ConnectionRegistry } from '../connection/connection.registry';
 import type { RealtimeConnection } from '../connection/realtime-connection';
 import { RealtimeLogger } from '../../logging/realtime.logger';
 import { PresenceDiffBatcher } from './presence-diff.batcher';
+import { encodeVersionedDiff, type VersionedPresenceDiff } from './presence-diff.versions';
 import { validatePresenceMeta } from './presence-meta.validator';
 import { PresenceStateGate } from './presence-state.gate';
 import { metaWithStatus, statusOf } from './presence-status.meta';
@@ -323,9 +324,9 @@ export class PresenceService implements OnApplicationShutdown {
    * once, to every new member of the batch: they get the state instead of the diff it already holds.
    * With the memory engine the diff reaches the local members within `publish`'s call, before the read.
    */
-  private deliver(diff: PresenceDiff): void {
+  private deliver(diff: VersionedPresenceDiff): void {
     const { channel } = diff;
-    const frame = encodeFrame(ProtocolEvent.PresenceDiff, diff);
+    const frame = encodeVersionedDiff(diff);
     this.engine.broker.publish(channel, frame).catch((error) => {
       this.logger.error(`Could not send the presence diff of "${channel}"`, error);
     });
@@ -336,10 +337,11 @@ export class PresenceService implements OnApplicationShutdown {
     const gates = this.awaitingState.get(channel);
     if (!gates) return;
     this.awaitingState.delete(channel);
-    this.engine.presence.state(channel).then(
-      (presences) => {
-        const state = encodeFrame(ProtocolEvent.PresenceState, { channel, presences });
-        for (const [connectionId, gate] of gates) this.handOver(channel, connectionId, gate, state, diff);
+    this.readState(channel).then(
+      ({ presences, version }) => {
+        const message: PresenceStateMessage = version === undefined ? { channel, presences } : { channel, presences, version };
+        const state = encodeFrame(ProtocolEvent.PresenceState, message);
+        for (const [connectionId, gate] of gates) this.handOver(channel, connectionId, gate, state, diff, version);
       },
       (error) => {
         this.logger.error(`Could not read the presence state of "${channel}" for its new members`, error);
@@ -348,12 +350,17 @@ export class PresenceService implements OnApplicationShutdown {
     );
   }
 
-  private handOver(channel: string, connectionId: string, gate: PresenceStateGate, state: Buffer | null, diff?: Buffer): void {
+  private async readState(channel: string): Promise<VersionedPresenceState> {
+    const { presence } = this.engine;
+    return presence.versionedState ? presence.versionedState(channel) : { presences: await presence.state(channel) };
+  }
+
+  private handOver(channel: string, connectionId: string, gate: PresenceStateGate, state: Buffer | null, diff?: Buffer, version?: number): void {
     const key = stateKey(channel, connectionId);
     // A member that left while its state was being read is not this gate's any more.
     if (this.undelivered.get(key) !== gate) return;
     this.undelivered.delete(key);
-    gate.deliverState(state, diff);
+    gate.deliverState(state, diff, version);
   }
 
   /** The member left before its state went out: its gate (no longer the engine's) gets none. */

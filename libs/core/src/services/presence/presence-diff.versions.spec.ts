@@ -1,0 +1,92 @@
+import { encodeFrame } from '../../codec/frame.codec';
+import { diffAfter, encodeVersionedDiff, presenceFrameAfter, type VersionedPresenceDiff } from './presence-diff.versions';
+
+const meta = (connectionId: string) => ({ connectionId, onlineAt: 1 });
+
+function diff(parts: Partial<VersionedPresenceDiff>): VersionedPresenceDiff {
+  return { channel: 'room', joins: {}, leaves: {}, updates: {}, ...parts };
+}
+
+describe('diffAfter', () => {
+  it('drops the changes a state read at or after them holds', () => {
+    const older = diff({ joins: { alice: { metas: [meta('a1')], first: true } }, versions: { a1: [3, 3] } });
+
+    expect(diffAfter(older, 3)).toBeUndefined();
+    expect(diffAfter(older, 7)).toBeUndefined();
+  });
+
+  it('keeps what is newer than the state as it is', () => {
+    const newer = diff({ joins: { alice: { metas: [meta('a1')], first: true } }, leaves: { bob: { metas: [meta('b1')], last: true } }, versions: { a1: [4, 4], b1: [5, 5] } });
+
+    const { versions: _versions, ...plain } = newer;
+
+    expect(diffAfter(newer, 3)).toEqual(plain);
+  });
+
+  it('takes first away from a clientId whose earlier join the state holds', () => {
+    const joins = diff({ joins: { alice: { metas: [meta('a1'), meta('a2')], first: true } }, versions: { a1: [3, 3], a2: [5, 5] } });
+
+    expect(diffAfter(joins, 4)).toEqual(diff({ joins: { alice: { metas: [meta('a2')] } } }));
+  });
+
+  it('keeps last on a leave whose earlier leave of the same clientId the state holds', () => {
+    const leaves = diff({ leaves: { alice: { metas: [meta('a1'), meta('a2')], last: true } }, versions: { a1: [3, 3], a2: [5, 5] } });
+
+    expect(diffAfter(leaves, 4)).toEqual(diff({ leaves: { alice: { metas: [meta('a2')], last: true } } }));
+  });
+
+  it('turns a join the state holds the start of (merged with later updates) into an update', () => {
+    const merged = diff({ joins: { alice: { metas: [meta('a1')], first: true } }, versions: { a1: [3, 6] } });
+
+    expect(diffAfter(merged, 4)).toEqual(diff({ updates: { alice: { metas: [meta('a1')] } } }));
+  });
+
+  it('keeps the status changes of the updates it keeps only', () => {
+    const status = { clientId: 'alice', from: 'online', to: 'away', reason: 'timeout' as const };
+    const updates = diff({
+      updates: { alice: { metas: [meta('a1'), meta('a2')] } },
+      statuses: { a1: status, a2: status },
+      versions: { a1: [2, 2], a2: [6, 6] },
+    });
+
+    expect(diffAfter(updates, 4)).toEqual(diff({ updates: { alice: { metas: [meta('a2')] } }, statuses: { a2: status } }));
+  });
+});
+
+describe('presenceFrameAfter', () => {
+  it('gives a diff whose every change is newer without its versions, once per frame, and other frames untouched', () => {
+    const frame = encodeFrame('presence:diff', diff({ joins: { alice: { metas: [meta('a1')] } }, versions: { a1: [5, 5] } }));
+    const message = encodeFrame('channel:message', { channel: 'room', payload: 1 });
+
+    const plain = presenceFrameAfter(frame, 4);
+    expect(JSON.parse(plain!.toString())).toEqual({ event: 'presence:diff', data: diff({ joins: { alice: { metas: [meta('a1')] } } }) });
+    expect(presenceFrameAfter(frame, 2)).toBe(plain);
+    expect(presenceFrameAfter(frame, undefined)).toBe(plain);
+    expect(presenceFrameAfter(message, 4)).toBe(message);
+  });
+
+  it('knows the diffs this node encoded without reading them back', () => {
+    const parse = jest.spyOn(JSON, 'parse');
+    const frame = encodeVersionedDiff(diff({ joins: { alice: { metas: [meta('a1')] } }, versions: { a1: [5, 5] } }));
+
+    expect(presenceFrameAfter(frame, 5)).toBeNull();
+    expect(parse).not.toHaveBeenCalled();
+    parse.mockRestore();
+  });
+
+  it('gives null for a diff the state holds whole, and a new frame for one it holds part of', () => {
+    const frame = encodeFrame('presence:diff', diff({ joins: { alice: { metas: [meta('a1')] }, bob: { metas: [meta('b1')] } }, versions: { a1: [3, 3], b1: [5, 5] } }));
+
+    expect(presenceFrameAfter(frame, 5)).toBeNull();
+    expect(JSON.parse(presenceFrameAfter(frame, 4)!.toString())).toEqual({
+      event: 'presence:diff',
+      data: diff({ joins: { bob: { metas: [meta('b1')] } } }),
+    });
+  });
+
+  it('leaves a diff without versions alone', () => {
+    const frame = encodeFrame('presence:diff', diff({ joins: { alice: { metas: [meta('a1')] } } }));
+
+    expect(presenceFrameAfter(frame, 10)).toBe(frame);
+  });
+});

@@ -1,0 +1,116 @@
+import { ProtocolEvent, type PresenceDiff, type PresenceState } from '@nest-realtime/protocol';
+import { encodeFrame } from '../../codec/frame.codec';
+
+/**
+ * The presence versions of a diff's changes, by connectionId: `[since, version]`, the version of the
+ * connection's first change merged into the diff and of its last. An engine that keeps versions counts
+ * every presence write of a channel, one after another, and `presence:state` carries the version it was
+ * read at. A diff carries them between nodes (on the engine's bus); members get it without them.
+ */
+export type PresenceVersions = Record<string, [since: number, version: number]>;
+
+/** A diff as nodes pass it on: with the versions of its changes, when the engine keeps them. */
+export interface VersionedPresenceDiff extends PresenceDiff {
+  versions?: PresenceVersions;
+}
+
+const DIFF_START = Buffer.from(`{"event":"${ProtocolEvent.PresenceDiff}","data":`);
+const STATE_START = Buffer.from(`{"event":"${ProtocolEvent.PresenceState}","data":`);
+
+const startsWith = (frame: Buffer, start: Buffer) => frame.length > start.length && frame.compare(start, 0, start.length, 0, start.length) === 0;
+
+interface ReadDiff {
+  diff: VersionedPresenceDiff;
+  /** The lowest `since` of the diff's changes: a state read at a lower version holds none of them. */
+  oldest: number;
+  /** The frame members get, without versions; encoded once, for the first member that needs it. */
+  plain?: Buffer;
+}
+
+/** Each versioned diff frame read once per node, however many members filter it; null for any other frame. */
+const read = new WeakMap<Buffer, ReadDiff | null>();
+
+function remember(frame: Buffer, diff: VersionedPresenceDiff): ReadDiff | null {
+  const known = diff.versions ? { diff, oldest: Math.min(...Object.values(diff.versions).map(([since]) => since)) } : null;
+  read.set(frame, known);
+  return known;
+}
+
+function readDiff(frame: Buffer): ReadDiff | null {
+  const known = read.get(frame);
+  if (known !== undefined) return known;
+  if (!startsWith(frame, DIFF_START)) return null;
+  return remember(frame, (JSON.parse(frame.toString('utf8')) as { data: VersionedPresenceDiff }).data);
+}
+
+/** The frame of a diff this node made, known without reading it back. */
+export function encodeVersionedDiff(diff: VersionedPresenceDiff): Buffer {
+  const frame = encodeFrame(ProtocolEvent.PresenceDiff, diff);
+  remember(frame, diff);
+  return frame;
+}
+
+/**
+ * The frame as a member whose `presence:state` was read at `version` must get it. For a diff with
+ * versions: without the versions, and without the changes the state holds (their last version at or
+ * below it), a join the state holds the start of as an update; null when nothing is left. Without a
+ * `version` (the state had none, or could not be read) the whole diff, without its versions. Any other
+ * frame as it is. A join entry loses `first` when one of its joins was in the state (the member knew the
+ * clientId); a leave entry keeps `last` (the member's view still ends with none).
+ */
+export function presenceFrameAfter(frame: Buffer, version: number | undefined): Buffer | null {
+  const known = readDiff(frame);
+  if (!known) return frame;
+  if (version === undefined || known.oldest > version) return (known.plain ??= encodeFrame(ProtocolEvent.PresenceDiff, withoutVersions(known.diff)));
+  const diff = diffAfter(known.diff, version);
+  return diff ? encodeFrame(ProtocolEvent.PresenceDiff, diff) : null;
+}
+
+/**
+ * The version of a `presence:state` frame: a number, or null for a state without one; undefined for any
+ * other frame. A state sent later (after an engine outage) replaces the member's copy and what it is at.
+ */
+export function presenceStateVersion(frame: Buffer): number | null | undefined {
+  if (!startsWith(frame, STATE_START)) return undefined;
+  const version = (JSON.parse(frame.toString('utf8')) as { data: { version?: unknown } }).data.version;
+  return typeof version === 'number' ? version : null;
+}
+
+function withoutVersions({ versions: _versions, ...diff }: VersionedPresenceDiff): PresenceDiff {
+  return diff;
+}
+
+/** The part of a diff newer than a state read at `version`, without versions; undefined when nothing is left. */
+export function diffAfter(diff: VersionedPresenceDiff, version: number): PresenceDiff | undefined {
+  const versions = diff.versions ?? {};
+  const after: PresenceDiff = { channel: diff.channel, joins: {}, leaves: {}, updates: {} };
+  const knownClients = new Set<string>();
+  let left = false;
+  const keep = (into: PresenceState, clientId: string, meta: PresenceDiff['joins'][string]['metas'][number]) => {
+    (into[clientId] ??= { metas: [] }).metas.push(meta);
+    const status = diff.statuses?.[meta.connectionId];
+    if (status && into === after.updates) (after.statuses ??= {})[meta.connectionId] = status;
+    left = true;
+  };
+  for (const kind of ['joins', 'leaves', 'updates'] as const) {
+    for (const [clientId, entry] of Object.entries(diff[kind])) {
+      for (const meta of entry.metas) {
+        const range = versions[meta.connectionId];
+        if (!range || range[0] > version) keep(after[kind], clientId, meta);
+        else if (range[1] <= version) {
+          if (kind === 'joins') knownClients.add(clientId);
+        } else if (kind === 'joins') {
+          knownClients.add(clientId);
+          keep(after.updates, clientId, meta);
+        } else keep(after[kind], clientId, meta);
+      }
+    }
+  }
+  for (const [clientId, entry] of Object.entries(diff.joins)) {
+    if (entry.first && after.joins[clientId] && !knownClients.has(clientId)) after.joins[clientId].first = true;
+  }
+  for (const [clientId, entry] of Object.entries(diff.leaves)) {
+    if (entry.last && after.leaves[clientId]) after.leaves[clientId].last = true;
+  }
+  return left ? after : undefined;
+}
