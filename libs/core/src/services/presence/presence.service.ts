@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import type { PresenceWrite, RealtimeEngine, VersionedPresenceState } from '../../engine/realtime-engine.interface';
+import type { PresenceWrite, RealtimeEngine } from '../../engine/realtime-engine.interface';
 import { EventStream } from '../../hooks/event-stream';
 import type { PresenceEvent } from '../../hooks/realtime-events';
 import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
@@ -337,11 +337,9 @@ export class PresenceService implements OnApplicationShutdown {
     const gates = this.awaitingState.get(channel);
     if (!gates) return;
     this.awaitingState.delete(channel);
-    this.readState(channel).then(
-      ({ presences, version }) => {
-        const message: PresenceStateMessage = version === undefined ? { channel, presences } : { channel, presences, version };
-        const state = encodeFrame(ProtocolEvent.PresenceState, message);
-        for (const [connectionId, gate] of gates) this.handOver(channel, connectionId, gate, state, diff, version);
+    this.stateFrame(channel).then(
+      ({ frame, version }) => {
+        for (const [connectionId, gate] of gates) this.handOver(channel, connectionId, gate, frame, diff, version);
       },
       (error) => {
         this.logger.error(`Could not read the presence state of "${channel}" for its new members`, error);
@@ -350,9 +348,15 @@ export class PresenceService implements OnApplicationShutdown {
     );
   }
 
-  private async readState(channel: string): Promise<VersionedPresenceState> {
+  /**
+   * The channel's `presence:state` frame, read at once with the version it stands at when the engine keeps
+   * versions: a member's gate sends after it only what it does not hold.
+   */
+  async stateFrame(channel: string): Promise<{ frame: Buffer; version?: number }> {
     const { presence } = this.engine;
-    return presence.versionedState ? presence.versionedState(channel) : { presences: await presence.state(channel) };
+    const { presences, version } = presence.versionedState ? await presence.versionedState(channel) : { presences: await presence.state(channel) };
+    const message: PresenceStateMessage = version === undefined ? { channel, presences } : { channel, presences, version };
+    return { frame: encodeFrame(ProtocolEvent.PresenceState, message), version };
   }
 
   private handOver(channel: string, connectionId: string, gate: PresenceStateGate, state: Buffer | null, diff?: Buffer, version?: number): void {

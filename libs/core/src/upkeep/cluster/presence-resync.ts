@@ -4,14 +4,13 @@ import type { RealtimeEngine } from '../../engine/realtime-engine.interface';
 import { RealtimeLogger } from '../../logging/realtime.logger';
 import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
 import { PresenceService } from '../../services/presence/presence.service';
-import { encodeFrame } from '../../codec/frame.codec';
-import { ProtocolEvent } from '@nest-realtime/protocol';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
 
 /**
  * After the engine's store came back (a Redis restart or outage), the diffs of what changed meanwhile on
  * other nodes never reached this node's members: each presence channel they are in gets a fresh, full
- * `presence:state`, which clients put in place of their copy. No ghost, no missing member.
+ * `presence:state`, which clients put in place of their copy. No ghost, no missing member. It carries the
+ * version it was read at, so each member's gate goes on sending only what is newer.
  */
 @Injectable()
 export class PresenceResync implements OnModuleInit {
@@ -34,8 +33,7 @@ export class PresenceResync implements OnModuleInit {
     for (const channel of channels) {
       if (!this.rules.resolve(channel).presence) continue;
       try {
-        const presences = await this.presence.list(channel);
-        await this.engine.broker.publishLocal(channel, encodeFrame(ProtocolEvent.PresenceState, { channel, presences }));
+        await this.engine.broker.publishLocal(channel, (await this.presence.stateFrame(channel)).frame);
       } catch (error) {
         this.logger.warn(`Could not send the presence of "${channel}" again after a resynchronisation: ${String(error)}`);
       }
