@@ -50,6 +50,38 @@ describe('presence seen by the other members', () => {
     expect(state.data.presences).toEqual(reply.result.presence);
   });
 
+  it('sends a member that asked for the compact form its state and diffs as tuples, and the others the full form', async () => {
+    const alice = await member('alice', { name: 'Alice' });
+    const bob = await rt.connect({ user: 'bob' });
+    const mark = bob.mark();
+    const aliceDiff = alice.nextEvent('presence:diff', (data) => 'bob' in data.joins);
+
+    expect((await bob.request('channel:join', { channel: ROOM, meta: { name: 'Bob' }, presenceFormat: 'compact', stateInReply: false })).ok).toBe(true);
+    const state = await bob.eventFrom(mark, 'presence:state');
+    const bobDiff = bob.nextEvent('presence:diff');
+    await alice.closeAndWait();
+
+    expect(state.data).toEqual({
+      channel: ROOM,
+      presences: [
+        ['alice', alice.connectionId, expect.any(Number), { name: 'Alice' }],
+        ['bob', bob.connectionId, expect.any(Number), { name: 'Bob' }],
+      ],
+      version: 2,
+    });
+    expect((await aliceDiff).data.joins).toEqual({ bob: { metas: [metaOf(bob, { name: 'Bob' })], first: true } });
+    expect((await bobDiff).data).toEqual({ channel: ROOM, joins: [], leaves: [['alice', alice.connectionId, 1]], updates: [] });
+  });
+
+  it('refuses a presenceFormat it does not know, joining nothing', async () => {
+    const bob = await rt.connect({ user: 'bob' });
+
+    const reply = await bob.request('channel:join', { channel: ROOM, presenceFormat: 'tiny' });
+
+    expect(reply).toMatchObject({ ok: false, error: { code: 'invalid', details: [{ field: 'presenceFormat', message: 'must be "full" or "compact"' }] } });
+    expect(await rt.get(ChannelService).channelsOf(bob.connectionId)).toEqual([]);
+  });
+
   it('announces a client\'s first join to the others with first: true', async () => {
     const alice = await member('alice');
 

@@ -184,7 +184,7 @@ const cases: Record<ServerEventName, ServerEventCase> = {
       socket.end({ code: 1006, reason: '' });
       const next = await scripted.socket(2);
       next.welcome();
-      expect(next.sent.map((frame) => [frame.event, frame.data])).toEqual([[ProtocolEvent.ChannelJoin, { channel: 'room:b', stateInReply: false }]]);
+      expect(next.sent.map((frame) => [frame.event, frame.data])).toEqual([[ProtocolEvent.ChannelJoin, { channel: 'room:b', stateInReply: false, presenceFormat: 'compact' }]]);
     },
   },
   [ProtocolEvent.ChannelGap]: {

@@ -271,7 +271,7 @@ describe('RealtimeClient', () => {
       const second = await connected(realtime);
 
       expect(second.events()).toEqual(['channel:join', 'channel:publish', 'channel:publish', 'channel:publish']);
-      expect(joinsOf(second)).toEqual([{ channel: 'room:a', meta: { status: 'away' }, stateInReply: false }]);
+      expect(joinsOf(second)).toEqual([{ channel: 'room:a', meta: { status: 'away' }, stateInReply: false, presenceFormat: 'compact' }]);
       expect(payloadsOf(second)).toEqual(['1', '2', '3']);
       second.replyAll('channel:join');
       second.replyAll('channel:publish');
@@ -289,7 +289,7 @@ describe('RealtimeClient', () => {
       socket.replyAll('channel:join', () => ({ channel: 'room:a' }));
 
       await expect(joined).resolves.toEqual({ channel: 'room:a' });
-      expect(joinsOf(socket)).toEqual([{ channel: 'room:a', meta: { name: 'Ann' }, stateInReply: false }]);
+      expect(joinsOf(socket)).toEqual([{ channel: 'room:a', meta: { name: 'Ann' }, stateInReply: false, presenceFormat: 'compact' }]);
     });
 
     it('keeps a join pending across a lost connection instead of failing it', async () => {

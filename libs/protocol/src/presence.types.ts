@@ -54,3 +54,38 @@ export interface PresenceStateMessage<M extends object = Record<string, unknown>
    */
   version?: number;
 }
+
+/**
+ * How a member gets its channel's presence (`presenceFormat` of `channel:join`): `full`, the default,
+ * as `PresenceStateMessage` and `PresenceDiff`; `compact` as `CompactPresenceState` and
+ * `CompactPresenceDiff`, the same content in about two thirds of the bytes (no field names repeated per
+ * member), which clients also parse in about half the time. The client SDK asks for `compact`.
+ */
+export type PresenceFormat = 'full' | 'compact';
+
+/** A member in the compact form: its meta without `connectionId` and `onlineAt`, which come before it. */
+export type CompactPresenceMember<M extends object = Record<string, unknown>> = [clientId: string, connectionId: string, onlineAt: number, meta: M];
+
+/** A join in a compact diff: `1` at the end on the first join of a clientId this diff brings. */
+export type CompactPresenceJoin<M extends object = Record<string, unknown>> =
+  | CompactPresenceMember<M>
+  | [clientId: string, connectionId: string, onlineAt: number, meta: M, first: 1];
+
+/** A leave in a compact diff (the member's meta is the one it had): `1` at the end on a clientId's last leave. */
+export type CompactPresenceLeave = [clientId: string, connectionId: string] | [clientId: string, connectionId: string, last: 1];
+
+/** `presence:state` in the compact form: every member, in join order. */
+export interface CompactPresenceState<M extends object = Record<string, unknown>> {
+  channel: string;
+  presences: CompactPresenceMember<M>[];
+  version?: number;
+}
+
+/** `presence:diff` in the compact form; `statuses` as in `PresenceDiff`. */
+export interface CompactPresenceDiff<M extends object = Record<string, unknown>> {
+  channel: string;
+  joins: CompactPresenceJoin<M>[];
+  leaves: CompactPresenceLeave[];
+  updates: CompactPresenceMember<M>[];
+  statuses?: Record<string, PresenceStatusChange>;
+}

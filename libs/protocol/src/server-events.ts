@@ -15,7 +15,9 @@ export interface ServerEventPayloads {
   'channel:message': ChannelMessage;
   'channel:kicked': ChannelKicked;
   'channel:gap': ChannelGap;
+  /** In the default `full` form; a member that joined with `presenceFormat: 'compact'` gets `CompactPresenceState`. */
   'presence:state': PresenceStateMessage;
+  /** In the default `full` form; a member that joined with `presenceFormat: 'compact'` gets `CompactPresenceDiff`. */
   'presence:diff': PresenceDiff;
   'state:snapshot': StateSnapshot;
   'state:diff': StateDiff;

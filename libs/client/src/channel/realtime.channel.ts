@@ -4,7 +4,7 @@ import { TypedEmitter, Unsubscribe } from '../events/typed.emitter';
 import { ChannelPresence } from '../presence/channel.presence';
 import { ChannelSharedState } from '../shared-state/channel.state';
 import { ProtocolEvent } from '@nest-realtime/protocol';
-import type { ChannelGap, ChannelKicked, ChannelMessage, JoinResult, PresenceDiff, PresenceMeta, PresenceState, StateDiff, StateSnapshot, StreamPosition } from '@nest-realtime/protocol';
+import type { ChannelGap, ChannelKicked, ChannelMessage, CompactPresenceDiff, CompactPresenceMember, JoinResult, PresenceDiff, PresenceMeta, PresenceState, StateDiff, StateSnapshot, StreamPosition } from '@nest-realtime/protocol';
 import type { ChannelLink } from './channel.link';
 
 /**
@@ -187,8 +187,8 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
       this.advance(data.offset, data.epoch);
       this.events.emit('message', data as unknown as ChannelMessage<P>);
     }
-    else if (event === ProtocolEvent.PresenceState) this.presence.syncState((data.presences ?? {}) as PresenceState<M>);
-    else if (event === ProtocolEvent.PresenceDiff) this.presence.syncDiff(data as unknown as PresenceDiff<M>);
+    else if (event === ProtocolEvent.PresenceState) this.presence.syncState((data.presences ?? {}) as PresenceState<M> | CompactPresenceMember<M>[]);
+    else if (event === ProtocolEvent.PresenceDiff) this.presence.syncDiff(data as unknown as PresenceDiff<M> | CompactPresenceDiff<M>);
     else if (event === ProtocolEvent.StateSnapshot) this.sharedState.syncSnapshot(data as unknown as StateSnapshot);
     else if (event === ProtocolEvent.StateDiff) this.sharedState.syncDiff(data as unknown as StateDiff);
     else if (event === ProtocolEvent.ChannelKicked) this.kicked(data as unknown as ChannelKicked);
@@ -248,8 +248,10 @@ export class RealtimeChannel<P = unknown, M extends object = Record<string, unkn
 
   private sendJoin({ rejoin, previous, now = false }: { rejoin: boolean; previous?: M; now?: boolean }): void {
     const attempt = ++this.attempt;
-    // The presence state comes as `presence:state` (which keeps `presence` in sync): not also in the reply.
-    const data = this.meta === undefined ? { channel: this.name, stateInReply: false } : { channel: this.name, meta: this.meta, stateInReply: false };
+    // The presence state comes as `presence:state` (which keeps `presence` in sync): not also in the reply;
+    // in the compact form, which is smaller and quicker to parse.
+    const asked = { channel: this.name, stateInReply: false, presenceFormat: 'compact' };
+    const data = this.meta === undefined ? asked : { ...asked, meta: this.meta };
     const request = now ? this.link.requestNow<JoinResult<M>>(ProtocolEvent.ChannelJoin, data) : this.link.request<JoinResult<M>>(ProtocolEvent.ChannelJoin, data);
     request.then(
       (result) => {

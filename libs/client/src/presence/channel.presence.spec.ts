@@ -122,6 +122,32 @@ describe('ChannelPresence', () => {
     expect(log).toEqual(['join alice/a-new', 'join bob/b-new', 'leave alice/a-old', 'leave bob/b-old', 'leave carol/c-old last']);
   });
 
+  it('takes the compact form of states and diffs as the full one', () => {
+    presence.syncState([
+      ['ann', 'a1', 1, { name: 'Ann' }],
+      ['ann', 'a2', 1, { name: 'Ann' }],
+      ['bob', 'b1', 1, {}],
+    ]);
+    presence.syncDiff({
+      channel: 'room',
+      joins: [['cat', 'c1', 1, { name: 'Cat' }, 1]],
+      leaves: [['ann', 'a1'], ['bob', 'b1', 1]],
+      updates: [['ann', 'a2', 1, { name: 'Ann', status: 'away' }]],
+    });
+
+    expect(log).toEqual(['join ann/a1 first', 'join ann/a2', 'join bob/b1 first', 'join cat/c1 first', 'update ann/a2 undefined→away', 'leave ann/a1', 'leave bob/b1 last']);
+    expect(presence.list()).toEqual([
+      { clientId: 'ann', metas: [meta('a2', { name: 'Ann', status: 'away' })] },
+      { clientId: 'cat', metas: [meta('c1', { name: 'Cat' })] },
+    ]);
+  });
+
+  it('skips malformed compact tuples', () => {
+    presence.syncState([['ann', 'a1', 1, { name: 'Ann' }], 'bob', [7, 'x'], ['cat']] as never);
+
+    expect(members()).toEqual(['ann:a1']);
+  });
+
   it('reports the metas after each change', () => {
     const joins: string[][] = [];
     presence.onJoin(({ metas }) => joins.push(metas.map((m) => m.connectionId)));

@@ -1,6 +1,7 @@
 import type { ListenerErrorHandler, Unsubscribe } from '../events/typed.emitter';
 import { TypedEmitter } from '../events/typed.emitter';
-import type { PresenceDiff, PresenceMeta, PresenceState, PresenceStatusChange } from '@nest-realtime/protocol';
+import type { CompactPresenceDiff, CompactPresenceMember, PresenceDiff, PresenceMeta, PresenceState, PresenceStatusChange } from '@nest-realtime/protocol';
+import { fullDiff, fullState } from './presence.forms';
 import type { PresenceEvents, PresenceJoin, PresenceLeave, PresenceMember, PresenceStatus, PresenceUpdate } from './presence.events';
 
 /** Sends `presence:update {channel, status}` for this connection; resolves to its meta as the server stored it. */
@@ -107,10 +108,10 @@ export class ChannelPresence<M extends object = Record<string, unknown>> {
     return this.sendStatus(status);
   }
 
-  /** Replaces the copy with the server's full state, firing callbacks for what differs. */
-  syncState(state: PresenceState<M>): void {
+  /** Replaces the copy with the server's full state (either form), firing callbacks for what differs. */
+  syncState(state: PresenceState<M> | CompactPresenceMember<M>[]): void {
     const incoming = new Map<string, Map<string, PresenceMeta<M>>>();
-    for (const [clientId, entry] of Object.entries(state ?? {})) {
+    for (const [clientId, entry] of Object.entries(fullState<M>(state))) {
       const metas = metasOf<M>(entry);
       if (metas.length) incoming.set(clientId, new Map(metas.map((meta) => [meta.connectionId, meta])));
     }
@@ -125,9 +126,10 @@ export class ChannelPresence<M extends object = Record<string, unknown>> {
     this.events.emit('sync', this.list());
   }
 
-  /** Applies a diff; ignored (false) while the copy is not in sync, since the next state will replace it. */
-  syncDiff(diff: Pick<PresenceDiff<M>, 'joins' | 'leaves' | 'updates'> & Pick<Partial<PresenceDiff<M>>, 'statuses'>): boolean {
+  /** Applies a diff (either form); ignored (false) while the copy is not in sync, since the next state will replace it. */
+  syncDiff(received: (Pick<PresenceDiff<M>, 'joins' | 'leaves' | 'updates'> & Pick<Partial<PresenceDiff<M>>, 'statuses'>) | CompactPresenceDiff<M>): boolean {
     if (!this.synced) return false;
+    const diff = fullDiff<M>(received);
     for (const part of [diff.joins, diff.updates]) {
       for (const [clientId, entry] of Object.entries(part ?? {})) for (const meta of metasOf<M>(entry)) this.put(clientId, meta);
     }

@@ -61,13 +61,17 @@ export class ProtocolHandlers {
   /**
    * Replies before any frame of the channel, so the client has its membership first; a new member of a
    * presence channel gets `presence:state` after the reply (at the next diff flush). `stateInReply: false`
-   * leaves the state out of the reply: the client takes it from `presence:state` alone.
+   * leaves the state out of the reply: the client takes it from `presence:state` alone. `presenceFormat:
+   * 'compact'` sends the member's presence frames in the compact form.
    */
   private async join(context: FrameContext, data: Record<string, unknown>): Promise<void> {
     const channel = requireString(data, 'channel');
-    const { stateInReply = true } = data;
+    const { stateInReply = true, presenceFormat = 'full' } = data;
     if (typeof stateInReply !== 'boolean') throw invalid('"stateInReply" must be a boolean.', [{ field: 'stateInReply', message: 'must be a boolean' }]);
-    await this.channels.joinFrom(context.connection, channel, data.meta, { stateInReply, reply: (result) => context.succeed(result) });
+    if (presenceFormat !== 'full' && presenceFormat !== 'compact') {
+      throw invalid('"presenceFormat" must be "full" or "compact".', [{ field: 'presenceFormat', message: 'must be "full" or "compact"' }]);
+    }
+    await this.channels.joinFrom(context.connection, channel, data.meta, { stateInReply, presenceFormat, reply: (result) => context.succeed(result) });
   }
 
   /**

@@ -12,7 +12,7 @@ import { PresenceService } from '../presence/presence.service';
 import { StateSnapshotGate, type StateStart } from '../shared-state/state-snapshot.gate';
 import { StateSnapshots } from '../shared-state/state.snapshots';
 import { encodeFrame } from '../../codec/frame.codec';
-import type { PresenceState } from '@nest-realtime/protocol';
+import type { PresenceFormat, PresenceState } from '@nest-realtime/protocol';
 import { invalid, RealtimeException } from '../../errors/realtime.exception';
 import { ProtocolEvent } from '@nest-realtime/protocol';
 import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
@@ -40,6 +40,8 @@ export interface JoinOptions {
   reply?: (result: JoinResult) => void;
   /** Whether the result carries the presence state (default true); without it the state comes only as `presence:state`. */
   stateInReply?: boolean;
+  /** The form of the member's `presence:state` and `presence:diff` frames (default `'full'`). */
+  presenceFormat?: PresenceFormat;
 }
 
 /**
@@ -157,7 +159,7 @@ export class ChannelService implements OnApplicationShutdown {
     const checked = this.presence.validate(channel, meta);
     await this.assertRoomForAnotherChannel(connectionId, channel);
     // Used only when the join makes a new member: an engine keeps a member's first connection.
-    const gate = options.presence && !how.via ? new PresenceStateGate(connection) : undefined;
+    const gate = options.presence && !how.via ? new PresenceStateGate(connection, how.presenceFormat === 'compact') : undefined;
     const stateGate = options.state && !how.via ? new StateSnapshotGate(channel, gate ?? connection) : undefined;
     let awaitsState = false;
     let stateStart: StateStart | null = null;

@@ -1,6 +1,6 @@
 import type { PresenceWrite } from '../../engine/realtime-engine.interface';
 import type { PresenceStatusReason } from '@nest-realtime/protocol';
-import type { VersionedPresenceDiff } from './presence-diff.versions';
+import type { VersionedPresenceDiff } from './presence-frames';
 import { PresenceDiffBatcher } from './presence-diff.batcher';
 
 function write(connectionId: string, clientId: string, countBefore: number, countAfter: number, extra: Record<string, unknown> = {}): PresenceWrite {

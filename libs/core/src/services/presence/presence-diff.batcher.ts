@@ -1,5 +1,5 @@
 import type { PresenceWrite } from '../../engine/realtime-engine.interface';
-import type { VersionedPresenceDiff } from './presence-diff.versions';
+import type { VersionedPresenceDiff } from './presence-frames';
 import type { PresenceMeta, PresenceState, PresenceStatusChange } from '@nest-realtime/protocol';
 
 type ChangeKind = 'join' | 'leave' | 'update';

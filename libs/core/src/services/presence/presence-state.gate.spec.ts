@@ -7,6 +7,10 @@ function recorder(): LocalConnection & { sent: string[] } {
 }
 
 const frame = (text: string) => Buffer.from(text);
+/** A diff frame without versions (an engine that keeps none), named by a connection it brings. */
+const unversionedDiff = (connectionId: string) =>
+  Buffer.from(JSON.stringify({ event: 'presence:diff', data: { channel: 'room', joins: { [connectionId]: { metas: [{ connectionId, onlineAt: 1 }] } }, leaves: {}, updates: {} } }));
+const joinedIn = (sent: string) => Object.keys((JSON.parse(sent) as { data: { joins: object } }).data.joins).join();
 
 describe('PresenceStateGate', () => {
   it('holds frames until both the reply went out and the state came, then sends the state first', () => {
@@ -40,26 +44,28 @@ describe('PresenceStateGate', () => {
   it('drops the diff the state already holds, once', () => {
     const connection = recorder();
     const gate = new PresenceStateGate(connection);
-    const ownDiff = frame('diff');
+    const ownDiff = unversionedDiff('own');
     gate.send(ownDiff);
-    gate.send(frame('other diff'));
-    gate.send(frame('diff'));
+    gate.send(unversionedDiff('other'));
+    gate.send(unversionedDiff('own'));
     gate.deliverState(frame('state'), ownDiff);
     gate.release();
 
-    expect(connection.sent).toEqual(['state', 'other diff', 'diff']);
+    expect(connection.sent[0]).toBe('state');
+    expect(connection.sent.slice(1).map(joinedIn)).toEqual(['other', 'own']);
   });
 
   it('drops the same diff once when it comes back after the state (through a cluster engine)', () => {
     const connection = recorder();
     const gate = new PresenceStateGate(connection);
-    gate.deliverState(frame('state'), frame('diff of the window'));
+    gate.deliverState(frame('state'), unversionedDiff('window'));
     gate.release();
     gate.send(frame('a message'));
-    gate.send(frame('diff of the window'));
-    gate.send(frame('diff of the window'));
+    gate.send(unversionedDiff('window'));
+    gate.send(unversionedDiff('window'));
 
-    expect(connection.sent).toEqual(['state', 'a message', 'diff of the window']);
+    expect(connection.sent.slice(0, 2)).toEqual(['state', 'a message']);
+    expect(connection.sent.slice(2).map(joinedIn)).toEqual(['window']);
   });
 
   it('lets the held frames through without a state that could not be read', () => {
@@ -132,5 +138,35 @@ describe('PresenceStateGate with presence versions', () => {
     gate.send(diffFrame('a1', 3));
 
     expect(connectionsIn(connection.sent)).toEqual(['a1']);
+  });
+});
+
+describe('PresenceStateGate for a member in the compact form', () => {
+  it('sends the state and the diffs compact, each encoded once for all such members, and other frames as they are', () => {
+    const state = Buffer.from('{"event":"presence:state","data":{"channel":"room","presences":{"alice":{"metas":[{"connectionId":"a1","onlineAt":1}]}},"version":1}}');
+    const diff = Buffer.from(
+      JSON.stringify({
+        event: 'presence:diff',
+        data: { channel: 'room', joins: { bob: { metas: [{ connectionId: 'b1', onlineAt: 2 }], first: true } }, leaves: {}, updates: {}, versions: { b1: [2, 2] } },
+      }),
+    );
+    const message = frame('{"event":"channel:message","data":{}}');
+    const sent: Buffer[][] = [[], []];
+    const gates = sent.map((into) => new PresenceStateGate({ id: 'c', clientId: 'c', send: (out: Buffer) => (into.push(out), true) }, true));
+    for (const gate of gates) {
+      gate.release();
+      gate.deliverState(state, undefined, 1);
+      gate.send(diff);
+      gate.send(message);
+    }
+
+    expect(sent[0].map((out) => JSON.parse(out.toString()))).toEqual([
+      { event: 'presence:state', data: { channel: 'room', presences: [['alice', 'a1', 1, {}]], version: 1 } },
+      { event: 'presence:diff', data: { channel: 'room', joins: [['bob', 'b1', 2, {}, 1]], leaves: [], updates: [] } },
+      { event: 'channel:message', data: {} },
+    ]);
+    expect(sent[1][0]).toBe(sent[0][0]);
+    expect(sent[1][1]).toBe(sent[0][1]);
+    expect(sent[0][2]).toBe(message);
   });
 });

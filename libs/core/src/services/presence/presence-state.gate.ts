@@ -1,5 +1,6 @@
+import type { LocalConnection } from '../../engine/realtime-engine.interface';
 import { MemberGate } from '../channel/member.gate';
-import { presenceFrameAfter, presenceStateVersion } from './presence-diff.versions';
+import { isPresenceFrame, presenceFrameFor, presenceStateVersion } from './presence-frames';
 
 /**
  * Stands for a new member of a presence channel until its `presence:state` has gone out. The channel's
@@ -7,18 +8,26 @@ import { presenceFrameAfter, presenceStateVersion } from './presence-diff.versio
  * (`deliverState`, at the diff flush that follows the join); then the state goes first and the held
  * frames after it, in order. So a member never gets a diff it would have to apply to no state, and a
  * diff that raced the state (another node's) loses, then or later, the changes the state holds: with an
- * engine that keeps presence versions, those at or below the state's version (see `presenceFrameAfter`).
+ * engine that keeps presence versions, those at or below the state's version (see `presenceFrameFor`).
  * Without versions, only the diff of the joiner's own batch is dropped (the state holds it): the first
  * frame of the same bytes, whenever it comes (a cluster engine brings it back through its bus).
  *
  * Holding lasts one batch window plus the state's read. Filtering by version lasts as long as the
  * membership (another node's diff may come late); a later `presence:state` (after an engine outage)
- * sets the version it filters by, or stops it. One lives per membership: two fields beyond `MemberGate`'s.
+ * sets the version it filters by. Presence frames go out in the member's form (`compact`). One lives per
+ * membership: three fields beyond `MemberGate`'s.
  */
 export class PresenceStateGate extends MemberGate<Buffer> {
   private alreadyInState: Buffer | undefined = undefined;
   /** The presence version of the state sent: older changes are not sent after it. */
   private version: number | undefined = undefined;
+
+  constructor(
+    connection: LocalConnection,
+    private readonly compact = false,
+  ) {
+    super(connection);
+  }
 
   /**
    * The state to send first (null: it could not be read; the held frames go on without it), the diff
@@ -32,18 +41,16 @@ export class PresenceStateGate extends MemberGate<Buffer> {
   }
 
   protected begin(state: Buffer): void {
-    this.connection.send(state);
+    this.connection.send(this.compact ? presenceFrameFor(state, undefined, true)! : state);
   }
 
   protected pass(frame: Buffer): boolean {
-    if (this.version === undefined) return this.isAlreadyInState(frame) || this.connection.send(frame);
+    if (!isPresenceFrame(frame)) return this.connection.send(frame);
+    if (this.isAlreadyInState(frame)) return true;
     const stateVersion = presenceStateVersion(frame);
-    if (stateVersion !== undefined) {
-      this.version = stateVersion ?? undefined;
-      return this.connection.send(frame);
-    }
-    const after = presenceFrameAfter(frame, this.version);
-    return after === null || this.connection.send(after);
+    if (stateVersion !== undefined) this.version = stateVersion ?? undefined;
+    const out = presenceFrameFor(frame, stateVersion === undefined ? this.version : undefined, this.compact);
+    return out === null || this.connection.send(out);
   }
 
   /** Whether the frame is the diff the state holds (it is then forgotten: it comes once). */

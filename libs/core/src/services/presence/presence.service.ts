@@ -15,7 +15,7 @@ import { ConnectionRegistry } from '../connection/connection.registry';
 import type { RealtimeConnection } from '../connection/realtime-connection';
 import { RealtimeLogger } from '../../logging/realtime.logger';
 import { PresenceDiffBatcher } from './presence-diff.batcher';
-import { encodeVersionedDiff, type VersionedPresenceDiff } from './presence-diff.versions';
+import { encodeState, encodeVersionedDiff, type VersionedPresenceDiff } from './presence-frames';
 import { validatePresenceMeta } from './presence-meta.validator';
 import { PresenceStateGate } from './presence-state.gate';
 import { metaWithStatus, statusOf } from './presence-status.meta';
@@ -356,7 +356,7 @@ export class PresenceService implements OnApplicationShutdown {
     const { presence } = this.engine;
     const { presences, version } = presence.versionedState ? await presence.versionedState(channel) : { presences: await presence.state(channel) };
     const message: PresenceStateMessage = version === undefined ? { channel, presences } : { channel, presences, version };
-    return { frame: encodeFrame(ProtocolEvent.PresenceState, message), version };
+    return { frame: encodeState(message), version };
   }
 
   private handOver(channel: string, connectionId: string, gate: PresenceStateGate, state: Buffer | null, diff?: Buffer, version?: number): void {

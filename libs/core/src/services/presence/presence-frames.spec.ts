@@ -1,5 +1,5 @@
 import { encodeFrame } from '../../codec/frame.codec';
-import { diffAfter, encodeVersionedDiff, presenceFrameAfter, type VersionedPresenceDiff } from './presence-diff.versions';
+import { diffAfter, encodeVersionedDiff, presenceFrameFor, type VersionedPresenceDiff } from './presence-frames';
 
 const meta = (connectionId: string) => ({ connectionId, onlineAt: 1 });
 
@@ -53,23 +53,23 @@ describe('diffAfter', () => {
   });
 });
 
-describe('presenceFrameAfter', () => {
+describe('presenceFrameFor', () => {
   it('gives a diff whose every change is newer without its versions, once per frame, and other frames untouched', () => {
     const frame = encodeFrame('presence:diff', diff({ joins: { alice: { metas: [meta('a1')] } }, versions: { a1: [5, 5] } }));
     const message = encodeFrame('channel:message', { channel: 'room', payload: 1 });
 
-    const plain = presenceFrameAfter(frame, 4);
+    const plain = presenceFrameFor(frame, 4, false);
     expect(JSON.parse(plain!.toString())).toEqual({ event: 'presence:diff', data: diff({ joins: { alice: { metas: [meta('a1')] } } }) });
-    expect(presenceFrameAfter(frame, 2)).toBe(plain);
-    expect(presenceFrameAfter(frame, undefined)).toBe(plain);
-    expect(presenceFrameAfter(message, 4)).toBe(message);
+    expect(presenceFrameFor(frame, 2, false)).toBe(plain);
+    expect(presenceFrameFor(frame, undefined, false)).toBe(plain);
+    expect(presenceFrameFor(message, 4, false)).toBe(message);
   });
 
   it('knows the diffs this node encoded without reading them back', () => {
     const parse = jest.spyOn(JSON, 'parse');
     const frame = encodeVersionedDiff(diff({ joins: { alice: { metas: [meta('a1')] } }, versions: { a1: [5, 5] } }));
 
-    expect(presenceFrameAfter(frame, 5)).toBeNull();
+    expect(presenceFrameFor(frame, 5, false)).toBeNull();
     expect(parse).not.toHaveBeenCalled();
     parse.mockRestore();
   });
@@ -77,8 +77,8 @@ describe('presenceFrameAfter', () => {
   it('gives null for a diff the state holds whole, and a new frame for one it holds part of', () => {
     const frame = encodeFrame('presence:diff', diff({ joins: { alice: { metas: [meta('a1')] }, bob: { metas: [meta('b1')] } }, versions: { a1: [3, 3], b1: [5, 5] } }));
 
-    expect(presenceFrameAfter(frame, 5)).toBeNull();
-    expect(JSON.parse(presenceFrameAfter(frame, 4)!.toString())).toEqual({
+    expect(presenceFrameFor(frame, 5, false)).toBeNull();
+    expect(JSON.parse(presenceFrameFor(frame, 4, false)!.toString())).toEqual({
       event: 'presence:diff',
       data: diff({ joins: { bob: { metas: [meta('b1')] } } }),
     });
@@ -87,6 +87,6 @@ describe('presenceFrameAfter', () => {
   it('leaves a diff without versions alone', () => {
     const frame = encodeFrame('presence:diff', diff({ joins: { alice: { metas: [meta('a1')] } } }));
 
-    expect(presenceFrameAfter(frame, 10)).toBe(frame);
+    expect(presenceFrameFor(frame, 10, false)).toBe(frame);
   });
 });

@@ -1,5 +1,6 @@
-import { ProtocolEvent, type PresenceDiff, type PresenceState } from '@nest-realtime/protocol';
+import { ProtocolEvent, type PresenceDiff, type PresenceState, type PresenceStateMessage } from '@nest-realtime/protocol';
 import { encodeFrame } from '../../codec/frame.codec';
+import { compactDiff, compactState } from './presence.forms';
 
 /**
  * The presence versions of a diff's changes, by connectionId: `[since, version]`, the version of the
@@ -14,6 +15,7 @@ export interface VersionedPresenceDiff extends PresenceDiff {
   versions?: PresenceVersions;
 }
 
+const PRESENCE_START = Buffer.from(`{"event":"presence:`);
 const DIFF_START = Buffer.from(`{"event":"${ProtocolEvent.PresenceDiff}","data":`);
 const STATE_START = Buffer.from(`{"event":"${ProtocolEvent.PresenceState}","data":`);
 
@@ -21,26 +23,43 @@ const startsWith = (frame: Buffer, start: Buffer) => frame.length > start.length
 
 interface ReadDiff {
   diff: VersionedPresenceDiff;
-  /** The lowest `since` of the diff's changes: a state read at a lower version holds none of them. */
+  /** The lowest `since` of the diff's changes (Infinity without versions): a state read at a lower version holds none. */
   oldest: number;
-  /** The frame members get, without versions; encoded once, for the first member that needs it. */
-  plain?: Buffer;
+  /** The frames members get whole, in each form; encoded once, for the first member that needs it. */
+  full?: Buffer;
+  compact?: Buffer;
 }
 
-/** Each versioned diff frame read once per node, however many members filter it; null for any other frame. */
-const read = new WeakMap<Buffer, ReadDiff | null>();
+/** Each diff frame read once per node, however many members filter it; null for any other frame. */
+const diffs = new WeakMap<Buffer, ReadDiff | null>();
+/** Each state frame's message, known or read once per node, and its compact frame. */
+const states = new WeakMap<Buffer, { message: PresenceStateMessage; compact?: Buffer }>();
 
-function remember(frame: Buffer, diff: VersionedPresenceDiff): ReadDiff | null {
-  const known = diff.versions ? { diff, oldest: Math.min(...Object.values(diff.versions).map(([since]) => since)) } : null;
-  read.set(frame, known);
+function remember(frame: Buffer, diff: VersionedPresenceDiff): ReadDiff {
+  const known = { diff, oldest: diff.versions ? Math.min(...Object.values(diff.versions).map(([since]) => since)) : Infinity };
+  diffs.set(frame, known);
   return known;
 }
 
 function readDiff(frame: Buffer): ReadDiff | null {
-  const known = read.get(frame);
+  const known = diffs.get(frame);
   if (known !== undefined) return known;
-  if (!startsWith(frame, DIFF_START)) return null;
+  if (!startsWith(frame, DIFF_START)) {
+    diffs.set(frame, null);
+    return null;
+  }
   return remember(frame, (JSON.parse(frame.toString('utf8')) as { data: VersionedPresenceDiff }).data);
+}
+
+function readState(frame: Buffer): { message: PresenceStateMessage; compact?: Buffer } | undefined {
+  let known = states.get(frame);
+  if (!known && startsWith(frame, STATE_START)) states.set(frame, (known = { message: (JSON.parse(frame.toString('utf8')) as { data: PresenceStateMessage }).data }));
+  return known;
+}
+
+/** Whether a frame is a presence frame (`presence:state` or `presence:diff`): the others pass members' gates as they are. */
+export function isPresenceFrame(frame: Buffer): boolean {
+  return startsWith(frame, PRESENCE_START);
 }
 
 /** The frame of a diff this node made, known without reading it back. */
@@ -50,20 +69,35 @@ export function encodeVersionedDiff(diff: VersionedPresenceDiff): Buffer {
   return frame;
 }
 
+/** The frame of a state this node read, known without reading it back. */
+export function encodeState(message: PresenceStateMessage): Buffer {
+  const frame = encodeFrame(ProtocolEvent.PresenceState, message);
+  states.set(frame, { message });
+  return frame;
+}
+
+const encodeDiff = (diff: PresenceDiff, compact: boolean) => encodeFrame(ProtocolEvent.PresenceDiff, compact ? compactDiff(diff) : diff);
+
 /**
- * The frame as a member whose `presence:state` was read at `version` must get it. For a diff with
- * versions: without the versions, and without the changes the state holds (their last version at or
- * below it), a join the state holds the start of as an update; null when nothing is left. Without a
- * `version` (the state had none, or could not be read) the whole diff, without its versions. Any other
- * frame as it is. A join entry loses `first` when one of its joins was in the state (the member knew the
- * clientId); a leave entry keeps `last` (the member's view still ends with none).
+ * A presence frame as a member whose `presence:state` was read at `version` gets it, in its form. A diff
+ * comes without versions and without the changes the state holds (their last version at or below it), a
+ * join the state holds the start of as an update; null when nothing is left. Without a `version` (the
+ * state had none, or could not be read) the whole diff. A join entry loses `first` when one of its joins
+ * was in the state (the member knew the clientId); a leave entry keeps `last` (the member's view still
+ * ends with none). A state as it is, or compact.
  */
-export function presenceFrameAfter(frame: Buffer, version: number | undefined): Buffer | null {
+export function presenceFrameFor(frame: Buffer, version: number | undefined, compact: boolean): Buffer | null {
   const known = readDiff(frame);
-  if (!known) return frame;
-  if (version === undefined || known.oldest > version) return (known.plain ??= encodeFrame(ProtocolEvent.PresenceDiff, withoutVersions(known.diff)));
+  if (!known) {
+    const state = compact ? readState(frame) : undefined;
+    return state ? (state.compact ??= encodeFrame(ProtocolEvent.PresenceState, compactState(state.message))) : frame;
+  }
+  if (version === undefined || known.oldest > version) {
+    if (compact) return (known.compact ??= encodeDiff(withoutVersions(known.diff), true));
+    return (known.full ??= known.diff.versions ? encodeDiff(withoutVersions(known.diff), false) : frame);
+  }
   const diff = diffAfter(known.diff, version);
-  return diff ? encodeFrame(ProtocolEvent.PresenceDiff, diff) : null;
+  return diff ? encodeDiff(diff, compact) : null;
 }
 
 /**
@@ -71,8 +105,8 @@ export function presenceFrameAfter(frame: Buffer, version: number | undefined): 
  * other frame. A state sent later (after an engine outage) replaces the member's copy and what it is at.
  */
 export function presenceStateVersion(frame: Buffer): number | null | undefined {
-  if (!startsWith(frame, STATE_START)) return undefined;
-  const version = (JSON.parse(frame.toString('utf8')) as { data: { version?: unknown } }).data.version;
+  const version = readState(frame)?.message.version;
+  if (version === undefined) return startsWith(frame, STATE_START) ? null : undefined;
   return typeof version === 'number' ? version : null;
 }
 
