@@ -116,6 +116,27 @@ describe('connection:resume (one node, in-memory engine)', () => {
     expect((await bob.eventFrom(seen, 'presence:diff', (data) => data.joins.alice)).data.joins.alice.metas[0]).toMatchObject({ status: 'away' });
   });
 
+  it('sends a resumed member its presence state after the reply, with its version, and then only the changes it does not hold', async () => {
+    const alice = await rt.connect({ user: 'alice' });
+    await ok(alice, 'channel:join', { channel: 'room:a' });
+    const token = await drop(alice);
+
+    const back = await rt.connect({ user: 'alice' });
+    await ok(back, 'connection:resume', { token, channels: {} });
+    const carol = await rt.connect({ user: 'carol' });
+    await ok(carol, 'channel:join', { channel: 'room:a' });
+    const diff = await back.eventFrom(0, 'presence:diff', (data) => 'carol' in data.joins);
+
+    const frames = back.since(0).filter((frame) => frame.event !== 'connection:welcome' && frame.event !== 'connection:state');
+    const state = frames.find((frame) => frame.event === 'presence:state')!;
+    expect(frames.map((frame) => frame.event).slice(0, 2)).toEqual(['reply', 'presence:state']);
+    expect(state.data.version).toEqual(expect.any(Number));
+    expect(Object.keys(state.data.presences)).toEqual(['alice']);
+    // Its own join again (the state holds it) never comes as a diff; carol's does, once.
+    expect(back.eventsSince('presence:diff').map((frame) => Object.keys(frame.data.joins))).toEqual([['carol']]);
+    expect(diff.data.joins.carol.first).toBe(true);
+  });
+
   it('gives a session to its own client only, once, and only as the first thing a connection asks', async () => {
     const alice = await rt.connect({ user: 'alice' });
     await ok(alice, 'channel:join', { channel: 'room:b' });

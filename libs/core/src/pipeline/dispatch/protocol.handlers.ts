@@ -79,9 +79,8 @@ export class ProtocolHandlers {
    * shared state's catch-up, before the live `state:diff` frames go on.
    */
   private async resume(context: FrameContext, data: Record<string, unknown>): Promise<void> {
-    const { result, presence, release } = await this.resumes.resume(context.connection, data);
+    const { result, release } = await this.resumes.resume(context.connection, data);
     context.succeed(result);
-    for (const state of presence) context.connection.sendFrame(ProtocolEvent.PresenceState, state);
     release();
   }
 

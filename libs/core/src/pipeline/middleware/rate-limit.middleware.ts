@@ -104,6 +104,8 @@ export class RateLimitMiddleware implements BuiltInMiddleware {
   private readonly limits?: ResolvedRateLimit;
   private readonly connectionRules?: ScopeRules;
   private readonly clientRules?: ScopeRules;
+  /** Whether connections of a known clientId also count against its buckets. */
+  private readonly perClient: boolean = false;
   private readonly connections = new WeakMap<RealtimeConnection, ConnectionStates>();
   private readonly clients = new Map<string, ClientStates>();
 
@@ -117,15 +119,15 @@ export class RateLimitMiddleware implements BuiltInMiddleware {
       this.limits = limits;
       this.connectionRules = new ScopeRules(limits.connection);
       this.clientRules = new ScopeRules(limits.client);
+      this.perClient = hasBuckets(limits.client);
     }
   }
 
   opened(connection: RealtimeConnection, context: UpgradeContext): void {
-    const limits = this.limits!;
     const now = performance.now();
     const own = this.connectionRules!.fill(now, CONNECTION_EXTRA);
     own[own.length - WINDOW_START] = now;
-    if (context.identity && hasBuckets(limits.client)) {
+    if (context.identity && this.perClient) {
       let client = this.clients.get(connection.clientId);
       if (!client) this.clients.set(connection.clientId, (client = this.clientRules!.fill(now, CLIENT_EXTRA)));
       client[client.length - CONNECTIONS]++;

@@ -6,7 +6,8 @@ import type { RealtimeEngine, ResumeSession, StreamPosition } from '../../engine
 import { RealtimeLogger } from '../../logging/realtime.logger';
 import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
 import { PresenceService } from '../presence/presence.service';
-import type { PresenceState, ResumedChannel, ResumeStatePositions, StatePosition } from '@nest-realtime/protocol';
+import { PresenceStateGate } from '../presence/presence-state.gate';
+import type { ResumedChannel, ResumeStatePositions, StatePosition } from '@nest-realtime/protocol';
 import { invalid, RealtimeException } from '../../errors/realtime.exception';
 import { REALTIME_ENGINE, REALTIME_OPTIONS } from '../../realtime.constants';
 import { ResumeGate } from './resume-gate';
@@ -43,11 +44,9 @@ export type ResumeResult =
 
 export interface ResumeOutcome {
   result: ResumeResult;
-  /** The presence state of each resumed presence channel, to send after the reply. */
-  presence: Array<{ channel: string; presences: PresenceState }>;
   /**
-   * Sends each resumed channel's shared-state catch-up (the missed `state:diff` frames, or a snapshot),
-   * then lets its live frames through: call it after the reply and the presence states.
+   * Sends each resumed presence channel's `presence:state`, then each shared-state catch-up (the missed
+   * `state:diff` frames, or a snapshot), then lets the live frames through: call it after the reply.
    */
   release(): void;
 }
@@ -114,15 +113,18 @@ export class ResumeService {
     positions: Map<string, PositionAsked>,
     statePositions: ResumeStatePositions,
   ): Promise<ResumeOutcome> {
-    const joined: Array<{ channel: string; gate: ResumeGate; stateGate?: StateSnapshotGate }> = [];
+    const joined: Array<{ channel: string; gate: ResumeGate; stateGate?: StateSnapshotGate; presenceGate?: PresenceStateGate }> = [];
     try {
       for (const { channel, meta, presence } of session.channels) {
-        // The state's catch-up waits behind the replay too: live frames pass the ResumeGate, then this one.
-        const stateGate = this.rules.resolve(channel).state ? new StateSnapshotGate(channel, connection) : undefined;
-        const gate = new ResumeGate(stateGate ?? connection, this.options.limits.maxPendingBytes);
+        // Live frames pass the ResumeGate (behind the replay), then the state's catch-up, then the presence
+        // state, as a join's do: each waits for what the member must get before it.
+        const rule = this.rules.resolve(channel);
+        const presenceGate = rule.presence ? new PresenceStateGate(connection) : undefined;
+        const stateGate = rule.state ? new StateSnapshotGate(channel, presenceGate ?? connection) : undefined;
+        const gate = new ResumeGate(stateGate ?? presenceGate ?? connection, this.options.limits.maxPendingBytes);
         try {
           await this.channels.joinFrom(connection, channel, meta, { via: gate, presence });
-          joined.push(stateGate ? { channel, gate, stateGate } : { channel, gate });
+          joined.push({ channel, gate, stateGate, presenceGate });
         } catch (error) {
           if (!(error instanceof RealtimeException)) throw error;
           this.logger.debug(`Resume of ${connection.id}: "${channel}" refused the connection (${error.code})`);
@@ -146,15 +148,19 @@ export class ResumeService {
         }
         result.channels[channel] = restored;
       });
-      const presence: ResumeOutcome['presence'] = [];
-      for (const { channel } of joined) {
-        if (this.rules.resolve(channel).presence) presence.push({ channel, presences: await this.presence.list(channel) });
-      }
-      return { result, presence, release: () => joined.forEach(({ stateGate }) => stateGate?.release()) };
+      const states = await Promise.all(joined.map(({ channel, presenceGate }) => presenceGate && this.presence.stateFrame(channel)));
+      const release = () =>
+        joined.forEach(({ stateGate, presenceGate }, index) => {
+          presenceGate?.deliverState(states[index]!.frame, undefined, states[index]!.version);
+          presenceGate?.release();
+          stateGate?.release();
+        });
+      return { result, release };
     } catch (error) {
-      for (const { channel, gate, stateGate } of joined) {
+      for (const { channel, gate, stateGate, presenceGate } of joined) {
         gate.discard();
         stateGate?.deliver(null);
+        presenceGate?.deliverState(null);
         await this.channels.leave(connection.id, channel).catch(() => undefined);
       }
       throw error;
@@ -191,7 +197,7 @@ interface PositionAsked {
 }
 
 function refused(reason: ResumeRefusal, channel?: string): ResumeOutcome {
-  return { result: channel === undefined ? { resumed: false, reason } : { resumed: false, reason, channel }, presence: [], release: () => undefined };
+  return { result: channel === undefined ? { resumed: false, reason } : { resumed: false, reason, channel }, release: () => undefined };
 }
 
 function isOffset(value: unknown): value is number {

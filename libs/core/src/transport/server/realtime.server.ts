@@ -30,6 +30,11 @@ function chooseSubprotocol(offered: Set<string>): string | false {
   return false;
 }
 
+/** An upgrading socket's 'error' listener until `ws` takes the socket over: one function for all (`this` is the socket). */
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}
+
 /** How long shutdown waits for peers to finish the close handshake. */
 const SHUTDOWN_GRACE_MS = 1000;
 
@@ -112,21 +117,25 @@ export class RealtimeServer implements OnModuleInit, BeforeApplicationShutdown, 
       else if (this.httpServer && this.httpServer.listenerCount('upgrade') === 1) refuse(socket, 404, 'No WebSocket endpoint at this path.');
       return;
     }
-    const destroy = () => socket.destroy();
-    socket.on('error', destroy);
+    socket.on('error', destroySocket);
     const context = this.upgrades.context(request);
     const rejection = await this.check(context);
     if (rejection) return refuse(socket, rejection.status, rejection.message);
     if (socket.destroyed) return context.abandon();
-    // Until the handshake completes the upgrade holds its place in the connection limits.
-    const abandon = () => context.abandon();
-    socket.once('close', abandon);
-    this.wss.handleUpgrade(request, socket, head, (ws) => {
-      // From here on `ws` handles the socket's errors and close; the upgrade's listeners would only hold memory.
-      socket.off('close', abandon);
-      socket.off('error', destroy);
-      this.wss.emit('connection', ws, request, context);
-    });
+    // Corked, the 101 response and the first frames (welcome, state) leave in one write: one segment for the client to read.
+    socket.cork();
+    try {
+      // Without verifyClient, `ws` accepts or refuses at once: by the time it returns the callback has run, or never will.
+      this.wss.handleUpgrade(request, socket, head, (ws) => {
+        // From here on `ws` handles the socket's errors.
+        socket.off('error', destroySocket);
+        this.wss.emit('connection', ws, request, context);
+      });
+    } finally {
+      socket.uncork();
+      // Refused by `ws` (a malformed handshake, a client already gone): the upgrade gives its place in the limits back.
+      context.abandon();
+    }
   }
 
   /**
