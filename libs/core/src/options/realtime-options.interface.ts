@@ -42,8 +42,8 @@ export interface HeartbeatOptions {
   /** A connection silent (no pong, no frame) for this long is closed with 4000. Default `60000`. */
   timeout?: number;
   /**
-   * Stretch the interval while the event loop lags, and spread the pings over it; `false` pings every
-   * quiet connection in one round per `interval`, as always. Default `false`.
+   * Stretch the interval while the event loop lags; `false` keeps it fixed. Either way the pings are
+   * spread over the interval in slices (at least 10, at most 250 pings each). Default `false`.
    */
   adaptive?: AdaptiveHeartbeatOptions | false;
 }

@@ -10,12 +10,14 @@ import { createRealtimeTestBed, FakeSocket, RealtimeTestBed } from '../../testin
 import { CleanupService } from '../cleanup/cleanup.service';
 import { EventLoopLagSampler } from './event-loop-lag.sampler';
 import { HeartbeatCadence } from './heartbeat.cadence';
-import { HEARTBEAT_SLICES, HeartbeatScheduler } from './heartbeat.scheduler';
+import { HEARTBEAT_SLICES, HeartbeatScheduler, PINGS_PER_SLICE } from './heartbeat.scheduler';
 
 const T0 = Date.UTC(2025, 0, 1);
 const INTERVAL = 1000;
 const TIMEOUT = 3000;
 const CONNECTIONS = 40;
+/** Enough connections that ten slices would each ping twice `PINGS_PER_SLICE`. */
+const MANY = 2 * HEARTBEAT_SLICES * PINGS_PER_SLICE;
 
 describe('HeartbeatScheduler', () => {
   let bed: RealtimeTestBed;
@@ -27,7 +29,7 @@ describe('HeartbeatScheduler', () => {
   let sockets: FakeSocket[];
 
   /** Starts the scheduler over quiet connections; `answering` ones pong each ping at once. */
-  async function start(heartbeat: HeartbeatOptions, answering = false): Promise<void> {
+  async function start(heartbeat: HeartbeatOptions, answering = false, connections = CONNECTIONS): Promise<void> {
     bed = await createRealtimeTestBed({ heartbeat, logLevels: [] }, [
       ChannelRules,
       PresenceService,
@@ -42,7 +44,7 @@ describe('HeartbeatScheduler', () => {
     cadence = bed.moduleRef.get(HeartbeatCadence);
     pings = new Map();
     sockets = [];
-    for (let n = 0; n < CONNECTIONS; n++) {
+    for (let n = 0; n < connections; n++) {
       const { connection, socket } = bed.connect(`c${n}`);
       // Quiet for a whole interval already: each is due for a ping on its first visit.
       connection.lastSeenAt = T0 - INTERVAL;
@@ -74,12 +76,25 @@ describe('HeartbeatScheduler', () => {
     jest.useRealTimers();
   });
 
-  it('without adaptive, pings every quiet connection in one burst per interval, as it always did', async () => {
+  it(`without adaptive too, spreads the pings over the interval in ${HEARTBEAT_SLICES} slices, each connection once per interval`, async () => {
     await start({ interval: INTERVAL, timeout: TIMEOUT });
 
-    await jest.advanceTimersByTimeAsync(INTERVAL);
+    await jest.advanceTimersByTimeAsync(2 * INTERVAL);
 
-    expect(bursts()).toEqual([CONNECTIONS]);
+    expect(bursts()).toEqual(Array(2 * HEARTBEAT_SLICES).fill(CONNECTIONS / HEARTBEAT_SLICES));
+    for (const times of pings.values()) expect(times[1] - times[0]).toBe(INTERVAL);
+  });
+
+  it(`pings at most ${PINGS_PER_SLICE} connections at once: ${MANY} take ${MANY / PINGS_PER_SLICE} slices of the interval`, async () => {
+    await start({ interval: INTERVAL, timeout: TIMEOUT }, false, MANY);
+    const slices = MANY / PINGS_PER_SLICE;
+
+    // The first slice comes a tenth of an interval after the start (no walk has counted the connections yet), the others every 1/20th.
+    await jest.advanceTimersByTimeAsync(INTERVAL / HEARTBEAT_SLICES + ((slices - 1) * INTERVAL) / slices);
+
+    expect(pings.size).toBe(MANY);
+    expect(Math.max(...bursts())).toBe(PINGS_PER_SLICE);
+    expect([...pings.values()].every((times) => times.length === 1)).toBe(true);
   });
 
   it(`adaptive, spreads the pings of ${CONNECTIONS} connections over the interval in ${HEARTBEAT_SLICES} slices, each connection once per interval`, async () => {

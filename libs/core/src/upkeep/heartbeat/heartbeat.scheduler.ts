@@ -12,14 +12,20 @@ import { EventLoopLagSampler } from './event-loop-lag.sampler';
 import { HeartbeatCadence } from './heartbeat.cadence';
 import { AdaptiveHeartbeatPolicy } from './heartbeat.policy';
 
-/** The adaptive heartbeat walks the connections in this many slices per interval. */
+/** The heartbeat walks the connections in this many slices per interval, at least. */
 export const HEARTBEAT_SLICES = 10;
+/**
+ * Connections one slice visits, at most: with more, a walk takes more slices. A ping is a write (about
+ * 25 µs); 20,000 pinged at once held the event loop for half a second.
+ */
+export const PINGS_PER_SLICE = 250;
 
 /**
  * Pings quiet connections every `heartbeat.interval` and closes with 4000 those silent (no pong, no
- * frame) for longer than `heartbeat.timeout`. Adaptive (`heartbeat.adaptive`), it walks the connections in
- * `HEARTBEAT_SLICES` slices spread over the interval in force, and before each walk lets the event loop's
- * lag stretch or relax that interval (see `AdaptiveHeartbeatPolicy`), telling every connection.
+ * frame) for longer than `heartbeat.timeout`. It walks the connections in slices spread over the interval
+ * (`HEARTBEAT_SLICES`, more when a slice would visit over `PINGS_PER_SLICE`), so that no round of pings
+ * holds the event loop. Adaptive (`heartbeat.adaptive`), before each walk it lets the event loop's lag
+ * stretch or relax the interval (see `AdaptiveHeartbeatPolicy`), telling every connection.
  */
 @Injectable()
 export class HeartbeatScheduler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -28,6 +34,8 @@ export class HeartbeatScheduler implements OnApplicationBootstrap, OnModuleDestr
   private policy?: AdaptiveHeartbeatPolicy;
   private lag?: EventLoopLagSampler;
   private walk?: { connections: Iterator<RealtimeConnection>; slice: number; size: number; closeAfter: number };
+  /** The slices of the walk under way, or of the last one: the next slice is an interval's share of them away. */
+  private slices = HEARTBEAT_SLICES;
   /** The timeout of the walk before: after the interval relaxes, connections get one walk at the new one. */
   private previousTimeout: number;
 
@@ -43,34 +51,25 @@ export class HeartbeatScheduler implements OnApplicationBootstrap, OnModuleDestr
 
   onApplicationBootstrap(): void {
     const { interval, timeout, adaptive } = this.options.heartbeat;
-    if (!adaptive) {
-      this.timer = setInterval(() => this.beat(Date.now()), interval);
-      return;
+    if (adaptive) {
+      this.policy = new AdaptiveHeartbeatPolicy({ interval, timeout }, adaptive);
+      this.lag = new EventLoopLagSampler();
+      this.lag.start();
     }
-    this.policy = new AdaptiveHeartbeatPolicy({ interval, timeout }, adaptive);
-    this.lag = new EventLoopLagSampler();
-    this.lag.start();
     this.scheduleSlice();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
     clearTimeout(this.timer);
     this.timer = undefined;
     this.lag?.stop();
   }
 
-  /** One round: close the silent, ping the quiet. */
-  beat(now: number): void {
-    const { interval, timeout } = this.options.heartbeat;
-    for (const connection of this.registry.all()) this.visit(connection, now, interval, timeout);
-  }
-
-  /** One slice of the adaptive walk; the first of a walk adapts the interval to the lag sampled since the last. */
+  /** One slice of the walk: close the silent, ping the quiet. The first of a walk (adaptive) adapts the interval to the lag sampled since the last. */
   private slice(now: number): void {
     if (!this.walk) this.startWalk();
     const walk = this.walk!;
-    const last = walk.slice === HEARTBEAT_SLICES - 1;
+    const last = walk.slice === this.slices - 1;
     const { interval } = this.cadence.current;
     for (let visited = 0; last || visited < walk.size; visited++) {
       const next = walk.connections.next();
@@ -82,7 +81,7 @@ export class HeartbeatScheduler implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private scheduleSlice(): void {
-    const delay = Math.max(1, Math.round(this.cadence.current.interval / HEARTBEAT_SLICES));
+    const delay = Math.max(1, Math.round(this.cadence.current.interval / this.slices));
     this.timer = setTimeout(() => {
       this.slice(Date.now());
       this.scheduleSlice();
@@ -96,7 +95,8 @@ export class HeartbeatScheduler implements OnApplicationBootstrap, OnModuleDestr
     const { timeout } = this.cadence.current;
     const closeAfter = Math.max(timeout, this.previousTimeout);
     this.previousTimeout = timeout;
-    this.walk = { connections: this.registry.all(), slice: 0, size: Math.ceil(this.registry.size / HEARTBEAT_SLICES), closeAfter };
+    this.slices = Math.max(HEARTBEAT_SLICES, Math.ceil(this.registry.size / PINGS_PER_SLICE));
+    this.walk = { connections: this.registry.all(), slice: 0, size: Math.ceil(this.registry.size / this.slices), closeAfter };
   }
 
   private adopt(settings: HeartbeatSettings, lag: number): void {
