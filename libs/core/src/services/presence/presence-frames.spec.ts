@@ -65,6 +65,15 @@ describe('presenceFrameFor', () => {
     expect(presenceFrameFor(message, 4, false)).toBe(message);
   });
 
+  it('makes the part of a diff once for all the members whose states share a version', () => {
+    const frame = encodeVersionedDiff(diff({ joins: { alice: { metas: [meta('a1')] }, bob: { metas: [meta('b1')] } }, versions: { a1: [3, 3], b1: [5, 5] } }));
+
+    const part = presenceFrameFor(frame, 4, false);
+    expect(presenceFrameFor(frame, 4, false)).toBe(part);
+    expect(presenceFrameFor(frame, 4, true)).not.toBe(part);
+    expect(presenceFrameFor(frame, 9, false)).toBeNull();
+  });
+
   it('knows the diffs this node encoded without reading them back', () => {
     const parse = jest.spyOn(JSON, 'parse');
     const frame = encodeVersionedDiff(diff({ joins: { alice: { metas: [meta('a1')] } }, versions: { a1: [5, 5] } }));

@@ -25,6 +25,10 @@ interface ReadDiff {
   diff: VersionedPresenceDiff;
   /** The lowest `since` of the diff's changes (Infinity without versions): a state read at a lower version holds none. */
   oldest: number;
+  /** The highest `version` of its changes: a state read at it or later holds them all. */
+  newest: number;
+  /** The last part made for a state's version (the members that joined in one window share it), by form. */
+  after?: { version: number; compact: boolean; frame: Buffer | null };
   /** The frames members get whole, in each form; encoded once, for the first member that needs it. */
   full?: Buffer;
   compact?: Buffer;
@@ -36,7 +40,12 @@ const diffs = new WeakMap<Buffer, ReadDiff | null>();
 const states = new WeakMap<Buffer, { message: PresenceStateMessage; compact?: Buffer }>();
 
 function remember(frame: Buffer, diff: VersionedPresenceDiff): ReadDiff {
-  const known = { diff, oldest: diff.versions ? Math.min(...Object.values(diff.versions).map(([since]) => since)) : Infinity };
+  const ranges = diff.versions ? Object.values(diff.versions) : [];
+  const known = {
+    diff,
+    oldest: ranges.length ? Math.min(...ranges.map(([since]) => since)) : Infinity,
+    newest: ranges.length ? Math.max(...ranges.map(([, version]) => version)) : -Infinity,
+  };
   diffs.set(frame, known);
   return known;
 }
@@ -96,8 +105,13 @@ export function presenceFrameFor(frame: Buffer, version: number | undefined, com
     if (compact) return (known.compact ??= encodeDiff(withoutVersions(known.diff), true));
     return (known.full ??= known.diff.versions ? encodeDiff(withoutVersions(known.diff), false) : frame);
   }
+  if (known.newest <= version) return null;
+  const last = known.after;
+  if (last?.version === version && last.compact === compact) return last.frame;
   const diff = diffAfter(known.diff, version);
-  return diff ? encodeDiff(diff, compact) : null;
+  const part = diff ? encodeDiff(diff, compact) : null;
+  known.after = { version, compact, frame: part };
+  return part;
 }
 
 /**
