@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CredentialsService } from '../../services/credentials/credentials.service';
 import { ChannelService } from '../../services/channel/channel.service';
 import { ConnectionStateService } from '../../services/connection/connection-state.service';
@@ -9,6 +9,9 @@ import { ProtocolEvent } from '@nest-realtime/protocol';
 import { ResumeService } from '../../services/resume/resume.service';
 import { SharedStateService } from '../../services/shared-state/shared-state.service';
 import type { FrameContext } from './frame-context';
+import { RealtimeLogger } from '../../logging/realtime.logger';
+import type { ResolvedRealtimeOptions } from '../../options/realtime-options.resolver';
+import { REALTIME_OPTIONS } from '../../realtime.constants';
 
 /** Handles one protocol event; the value it resolves to is the `result` of the reply. */
 export type ProtocolHandler = (context: FrameContext, data: Record<string, unknown>) => unknown;
@@ -39,6 +42,8 @@ export class ProtocolHandlers {
     [ProtocolEvent.StateDelete, (context, data) => this.deleteState(context, data)],
   ]);
 
+  private readonly logger: RealtimeLogger;
+
   constructor(
     private readonly channels: ChannelService,
     private readonly presence: PresenceService,
@@ -47,7 +52,10 @@ export class ProtocolHandlers {
     private readonly credentials: CredentialsService,
     private readonly resumes: ResumeService,
     private readonly sharedState: SharedStateService,
-  ) {}
+    @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
+  ) {
+    this.logger = new RealtimeLogger('RealtimeDispatch', options.logLevels);
+  }
 
   get(event: string): ProtocolHandler | undefined {
     return this.handlers.get(event);
@@ -87,7 +95,9 @@ export class ProtocolHandlers {
   private async publish(context: FrameContext, data: Record<string, unknown>): Promise<{ channel: string }> {
     const channel = requireString(data, 'channel');
     if (!('payload' in data)) throw invalid('"payload" is required.', [{ field: 'payload', message: 'is required' }]);
-    await this.channels.publishFrom(context.connection, channel, data.payload);
+    // Replied once the engine has it: the connection's next frame goes on meanwhile, in order (see handOverFrom).
+    const { delivered } = await this.channels.handOverFrom(context.connection, channel, data.payload);
+    delivered.catch((error: unknown) => this.logger.error(`A publish to "${channel}" by ${context.connection.id} failed after it was handed over`, error));
     return { channel };
   }
 

@@ -246,6 +246,24 @@ describe('ChannelService', () => {
       expect(messageEvents).toEqual([{ type: 'message', channel: 'chat', connectionId: 'c1', clientId: 'user-c1', payload: { text: 'hi' }, at: T0 }]);
     });
 
+    it("hands a client's publishes to the engine in order without waiting for its answers; the deliveries follow them", async () => {
+      bed.connect('c1', 'alice');
+      await channels.join('c1', 'chat');
+      const from = bed.registry.get('c1')!;
+      const answers: Array<(delivered: number) => void> = [];
+      const publish = jest.spyOn(bed.engine.broker, 'publish').mockImplementation(() => new Promise((resolve) => answers.push(resolve)));
+
+      const first = await channels.handOverFrom(from, 'chat', 1);
+      const second = await channels.handOverFrom(from, 'chat', 2);
+
+      expect(publish.mock.calls.map(([, frame]) => JSON.parse(frame.toString()).data.payload)).toEqual([1, 2]);
+      expect(messageEvents).toEqual([]);
+      answers.forEach((answer) => answer(1));
+      expect(await Promise.all([first.delivered, second.delivered])).toEqual([1, 1]);
+      expect(messageEvents.map((event) => event.payload)).toEqual([1, 2]);
+      publish.mockRestore();
+    });
+
     it('publishes from server code with from null, even where clients may not publish', async () => {
       const { socket } = bed.connect('c1', 'alice');
       await channels.join('c1', 'news:today');
