@@ -3,12 +3,13 @@ import { SERVER_KINDS, RunningServer, ServerKind } from './servers/server-kinds'
 import { judgeTargets, TargetResult } from './support/targets';
 import { connectRateWorkload } from './workloads/connect-rate.workload';
 import { compressedFanOutWorkload, fanOutWorkload } from './workloads/fan-out.workload';
+import { idleConnectionsWorkload } from './workloads/idle-connections.workload';
 import { latencyWorkload } from './workloads/latency.workload';
 import { memoryWorkload } from './workloads/memory.workload';
 import { presenceStormWorkload } from './workloads/presence-storm.workload';
 import type { BenchSettings, FigureSpec, Figures, Workload, WorkloadContext } from './workloads/workload';
 
-export const WORKLOADS: Workload[] = [fanOutWorkload, compressedFanOutWorkload, latencyWorkload, memoryWorkload, presenceStormWorkload, connectRateWorkload];
+export const WORKLOADS: Workload[] = [fanOutWorkload, compressedFanOutWorkload, latencyWorkload, memoryWorkload, idleConnectionsWorkload, presenceStormWorkload, connectRateWorkload];
 
 export interface FigureResult extends FigureSpec {
   /** By server kind (the median of its runs with `repeat`); null when the run failed or did not include it. */

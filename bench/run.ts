@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { dirname, join, relative } from 'path';
 import { runBench, WORKLOADS } from './harness';
 import { renderReport } from './support/report';
-import { DEFAULT_SETTINGS, FULL_SETTINGS, mostConnections, TINY_SETTINGS } from './support/settings';
+import { DEFAULT_SETTINGS, FULL_SETTINGS, mostConnections, mostConnectionsFromOneAddress, TINY_SETTINGS } from './support/settings';
 import { ensureLimits } from './support/system-limits';
 import { SERVER_KINDS } from './servers/server-kinds';
 
@@ -12,6 +12,7 @@ const USAGE = `npm run bench [-- options]
   --only=a,b           workloads: ${WORKLOADS.map((workload) => workload.name).join(', ')}
   --servers=a,b        servers: ${SERVER_KINDS.map((kind) => kind.name).join(', ')}
   --repeat=n           run each workload n times on each server, the servers in turn; each figure the median
+  --idle-connections=n idle-connections: connections asked for (default 100,000; the run holds what one server process may)
   --out=file           where the JSON goes (default bench/results/latest.json)`;
 
 function listOption(args: string[], name: string, known: string[]): string[] {
@@ -23,20 +24,26 @@ function listOption(args: string[], name: string, known: string[]): string[] {
   return list;
 }
 
+function countOption(args: string[], name: string, fallback: number, least: number): number {
+  const raw = args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const count = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(count) || count < least) throw new Error(`--${name}: a whole number, ${least} or more; got ${raw}.\n${USAGE}`);
+  return count;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help')) return void console.log(USAGE);
-  const known = ['--full', '--tiny', '--only=', '--servers=', '--repeat=', '--out='];
+  const known = ['--full', '--tiny', '--only=', '--servers=', '--repeat=', '--idle-connections=', '--out='];
   const strange = args.filter((arg) => !known.some((option) => (option.endsWith('=') ? arg.startsWith(option) : arg === option)));
   if (strange.length) throw new Error(`Unknown option ${strange.join(' ')}.\n${USAGE}`);
-  const settings = args.includes('--tiny') ? TINY_SETTINGS : args.includes('--full') ? FULL_SETTINGS : DEFAULT_SETTINGS;
+  const sized = args.includes('--tiny') ? TINY_SETTINGS : args.includes('--full') ? FULL_SETTINGS : DEFAULT_SETTINGS;
+  const settings = { ...sized, idle: { ...sized.idle, connections: countOption(args, 'idle-connections', sized.idle.connections, sized.idle.roomSize) } };
   const only = listOption(args, 'only', WORKLOADS.map((workload) => workload.name));
   const servers = listOption(args, 'servers', SERVER_KINDS.map((kind) => kind.name));
   const out = args.find((arg) => arg.startsWith('--out='))?.slice(6) ?? join(__dirname, 'results/latest.json');
-  const repeatArg = args.find((arg) => arg.startsWith('--repeat='))?.slice(9);
-  const repeat = repeatArg === undefined ? 1 : Number(repeatArg);
-  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: a whole number of runs, 1 or more; got ${repeatArg}.\n${USAGE}`);
-  if (!ensureLimits(mostConnections(settings))) return;
+  const repeat = countOption(args, 'repeat', 1, 1);
+  if (!ensureLimits(mostConnections(settings), mostConnectionsFromOneAddress(settings))) return;
 
   const results = await runBench({ settings, only, servers, repeat, log: (line) => console.log(line), command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}` });
   console.log(`\n${renderReport(results)}`);

@@ -1,8 +1,9 @@
-import Redis from 'ioredis';
-import { RedisEngine } from '@nest-realtime/redis';
+import type Redis from 'ioredis';
+import { RedisEngine, RedisEngineOptions } from '@nest-realtime/redis';
 import type { RealtimeEngine } from '@nest-realtime/core/engine';
 import { FrameSink as Sink, SinkNode } from './support/engine-sinks';
-import { freePort, RedisServer } from './support/redis-server';
+import { REDIS_BACKENDS, RedisBackend } from './support/redis-backend';
+import { freePort } from './support/redis-server';
 
 const HISTORY = { size: 5, ttl: 60_000 };
 
@@ -10,8 +11,8 @@ const HISTORY = { size: 5, ttl: 60_000 };
 class TestNode extends SinkNode<RedisEngine> {
   readonly resyncs: string[][] = [];
 
-  static async start(url: string, nodeTtl = 1000): Promise<TestNode> {
-    const node = new TestNode(new RedisEngine({ url, nodeTtl, keyPrefix: 'test:', logLevels: ['fatal'] }));
+  static async start(where: RedisEngineOptions, nodeTtl = 1000): Promise<TestNode> {
+    const node = new TestNode(new RedisEngine({ ...where, nodeTtl, keyPrefix: 'test:', logLevels: ['fatal'] }));
     node.engine.watch({ resynchronised: (channels) => node.resyncs.push(channels) });
     await node.engine.bind(node);
     return node;
@@ -27,24 +28,22 @@ async function eventually(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((resolve) => setImmediate(resolve));
 }
 
-describe('RedisEngine on a real Redis (two nodes in one process)', () => {
-  let redis: RedisServer;
+describe.each(REDIS_BACKENDS)('RedisEngine on %s (two nodes in one process)', (backend) => {
+  let redis: RedisBackend;
   let a: TestNode;
   let b: TestNode;
   let engines: RealtimeEngine[];
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
+    redis = await RedisBackend.start(backend);
   });
 
   afterAll(() => redis.close());
 
   beforeEach(async () => {
-    const admin = new Redis(redis.url);
-    await admin.flushall();
-    await admin.quit();
-    a = await TestNode.start(redis.url);
-    b = await TestNode.start(redis.url);
+    await redis.flush();
+    a = await TestNode.start(redis.engineOptions);
+    b = await TestNode.start(redis.engineOptions);
     engines = [a.engine, b.engine];
   });
 
@@ -217,9 +216,7 @@ describe('RedisEngine on a real Redis (two nodes in one process)', () => {
     it('starts a new epoch when the history is lost', async () => {
       const before = (await a.engine.broker.position('news', HISTORY))!;
       await a.engine.broker.publishMessage('news', body('news', 1), HISTORY);
-      const admin = new Redis(redis.url);
-      await admin.flushall();
-      await admin.quit();
+      await redis.flush();
 
       const after = await a.engine.broker.publishMessage('news', body('news', 2), HISTORY);
       expect(after.position?.epoch).not.toBe(before.epoch);
@@ -230,11 +227,11 @@ describe('RedisEngine on a real Redis (two nodes in one process)', () => {
 
   it('fails to start, saying where it looked and what to do, when Redis cannot be reached', async () => {
     const port = await freePort();
-    const engine = new RedisEngine({ url: `redis://127.0.0.1:${port}`, connectTimeout: 500, logLevels: [] });
+    const nowhere = backend === 'one Redis' ? { url: `redis://127.0.0.1:${port}` } : { cluster: { nodes: [`127.0.0.1:${port}`] } };
+    const engine = new RedisEngine({ ...nowhere, connectTimeout: 500, logLevels: [] });
+    const where = backend === 'one Redis' ? `redis://127\\.0\\.0\\.1:${port}` : `the cluster of 127\\.0\\.0\\.1:${port}`;
 
-    await expect(engine.bind(a)).rejects.toThrow(
-      new RegExp(`^RedisEngine: could not reach Redis at redis://127\\.0\\.0\\.1:${port} within 500 ms .*Start Redis, or point the engine at yours`),
-    );
+    await expect(engine.bind(a)).rejects.toThrow(new RegExp(`^RedisEngine: could not reach Redis at ${where} within 500 ms .*Start Redis, or point the engine at yours`));
     await engine.close();
   });
 
@@ -247,7 +244,7 @@ describe('RedisEngine on a real Redis (two nodes in one process)', () => {
   });
 
   it('lets another node claim the connections of a node whose heartbeat expired, once', async () => {
-    const c = await TestNode.start(redis.url, 300);
+    const c = await TestNode.start(redis.engineOptions, 300);
     const doomed = await c.open('c1', 'carol');
     await c.engine.memberships.join('room', doomed, {});
     // Cut without goodbye: the heartbeat stops, the keys stay.

@@ -3,6 +3,7 @@ import { RedisEngine } from '@nest-realtime/redis';
 import { MemoryEngine, stateDiffFrame } from '@nest-realtime/core/engine';
 import { FrameSink, SinkNode } from './support/engine-sinks';
 import type { RealtimeEngine, StateChange, StateOperation, StateTarget, StateWriteOutcome } from '@nest-realtime/core/engine';
+import { RedisBackend } from './support/redis-backend';
 import { RedisServer } from './support/redis-server';
 
 const LIMITS = { maxKeys: 3, logSize: 3 };
@@ -26,7 +27,7 @@ class TestNode extends SinkNode<RealtimeEngine, Sink> {
   }
 }
 
-/** Two nodes: two RedisEngines on one Redis, or the memory engine serving as both (it is one node). */
+/** Two nodes: two RedisEngines on one Redis or a Redis Cluster, or the memory engine serving as both (it is one node). */
 interface Cluster {
   a: TestNode;
   b: TestNode;
@@ -40,12 +41,10 @@ async function memoryCluster(): Promise<Cluster> {
   return { a: node, b: node, close: () => node.engine.close() };
 }
 
-async function redisCluster(url: string): Promise<Cluster> {
-  const admin = new Redis(url);
-  await admin.flushall();
-  await admin.quit();
+async function redisCluster(backend: RedisBackend): Promise<Cluster> {
+  await backend.flush();
   const start = async (name: string) => {
-    const node = new TestNode(new RedisEngine({ url, keyPrefix: 'test:', nodeId: name, logLevels: ['fatal'] }));
+    const node = new TestNode(new RedisEngine({ ...backend.engineOptions, keyPrefix: 'test:', nodeId: name, logLevels: ['fatal'] }));
     await node.engine.bind(node);
     node.barrier = await node.member(BARRIER, `barrier-${name}`);
     return node;
@@ -75,17 +74,19 @@ function changeOf(outcome: StateWriteOutcome): StateChange {
   return outcome.change;
 }
 
-let redis: RedisServer;
+let redis: RedisBackend;
+let redisCluster3: RedisBackend;
 
 beforeAll(async () => {
-  redis = await RedisServer.start();
+  [redis, redisCluster3] = await Promise.all([RedisBackend.start('one Redis'), RedisBackend.start('a Redis Cluster')]);
 });
 
-afterAll(() => redis.close());
+afterAll(() => Promise.all([redis.close(), redisCluster3.close()]));
 
 describe.each([
   ['MemoryEngine', () => memoryCluster()],
-  ['RedisEngine (two nodes on a real Redis)', () => redisCluster(redis.url)],
+  ['RedisEngine (two nodes on a real Redis)', () => redisCluster(redis)],
+  ['RedisEngine (two nodes on a real three-master Redis Cluster)', () => redisCluster(redisCluster3)],
 ])('SharedStateStore of the %s', (_name, makeCluster) => {
   let cluster: Cluster;
   let a: TestNode;

@@ -1,13 +1,14 @@
 import { ClusterNode } from './support/cluster/cluster-node';
 import { useTwoNodeCluster } from './support/cluster/two-node-cluster';
+import { REDIS_BACKENDS } from './support/redis-backend';
 import type { TestClient } from './support/test-client';
 
 /**
- * Shared state on two application nodes, each its own process, on one real Redis: every member on every
- * node sees each write once, in the same order, whichever node made it.
+ * Shared state on two application nodes, each its own process, on one real Redis or a Redis Cluster: every
+ * member on every node sees each write once, in the same order, whichever node made it.
  */
-describe('Shared state on many nodes (Redis)', () => {
-  const cluster = useTwoNodeCluster();
+describe.each(REDIS_BACKENDS)('Shared state on many nodes (%s)', (backend) => {
+  const cluster = useTwoNodeCluster({ backend });
   const connect = cluster.connect;
   let a: ClusterNode;
   let b: ClusterNode;

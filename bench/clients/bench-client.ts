@@ -28,9 +28,15 @@ export interface PresenceCopy {
   onChange(listener: () => void): void;
 }
 
+/** How a client connects, beyond where to. */
+export interface ConnectOptions {
+  /** The loopback address its socket is bound to (one address has about 28,000 ports). */
+  localAddress?: string;
+}
+
 /** Connects clients of one server kind; resolves once the server's welcome has arrived. */
 export interface ClientKind {
-  connect(baseUrl: string, id: string): Promise<BenchClient>;
+  connect(baseUrl: string, id: string, options?: ConnectOptions): Promise<BenchClient>;
 }
 
 /** A copy kept as a set of member ids, which the client kind adds to and removes from. */

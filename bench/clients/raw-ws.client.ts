@@ -79,9 +79,9 @@ class RawWsClient implements BenchClient {
 /** Clients of the raw protocol; with `perMessageDeflate`, they offer the extension (`ws`'s default offer). */
 function rawWsClientKind(perMessageDeflate: boolean): ClientKind {
   return {
-    connect(baseUrl, id) {
+    connect(baseUrl, id, options = {}) {
       return new Promise((resolve, reject) => {
-        const socket = new WebSocket(`${baseUrl}/raw?id=${encodeURIComponent(id)}`, { perMessageDeflate });
+        const socket = new WebSocket(`${baseUrl}/raw?id=${encodeURIComponent(id)}`, { perMessageDeflate, localAddress: options.localAddress });
         socket.once('error', reject);
         socket.once('message', () => {
           socket.off('error', reject);

@@ -12,6 +12,8 @@ type Encoding = 'json' | 'msgpack';
  */
 const EVENT_AT: Record<Encoding, number> = { json: 10, msgpack: 8 };
 
+/** A member as the compact presence form sends it: `[clientId, connectionId, …]` (the client joins with `presenceFormat: 'compact'`, as the SDK does). */
+type Member = [clientId: string, connectionId: string, ...rest: unknown[]];
 type PresenceState = Record<string, { metas: Array<{ connectionId: string }> }>;
 
 interface Frame {
@@ -22,9 +24,9 @@ interface Frame {
     result?: { channel?: string; presence?: PresenceState };
     error?: { code: string; message: string };
     channel?: string;
-    presences?: PresenceState;
-    joins?: PresenceState;
-    leaves?: PresenceState;
+    presences?: Member[];
+    joins?: Member[];
+    leaves?: Member[];
   };
 }
 
@@ -50,39 +52,30 @@ class PresenceByConnection implements PresenceCopy {
     this.listener = listener;
   }
 
-  replace(state: PresenceState): void {
+  replace(state: Member[]): void {
     this.owners.clear();
     this.connectionsOf.clear();
-    // A state lists each connection once, under its one clientId.
-    for (const clientId in state) {
-      const { metas } = state[clientId];
-      for (const { connectionId } of metas) this.owners.set(connectionId, clientId);
-      if (metas.length > 0) this.connectionsOf.set(clientId, metas.length);
-    }
+    this.join(state);
     this.listener?.();
   }
 
-  applyDiff(joins: PresenceState, leaves: PresenceState): void {
+  applyDiff(joins: Member[], leaves: Member[]): void {
     this.join(joins);
-    for (const clientId in leaves) {
-      for (const { connectionId } of leaves[clientId].metas) {
-        if (this.owners.get(connectionId) !== clientId) continue;
-        this.owners.delete(connectionId);
-        const left = this.connectionsOf.get(clientId)! - 1;
-        if (left > 0) this.connectionsOf.set(clientId, left);
-        else this.connectionsOf.delete(clientId);
-      }
+    for (const [clientId, connectionId] of leaves) {
+      if (this.owners.get(connectionId) !== clientId) continue;
+      this.owners.delete(connectionId);
+      const left = this.connectionsOf.get(clientId)! - 1;
+      if (left > 0) this.connectionsOf.set(clientId, left);
+      else this.connectionsOf.delete(clientId);
     }
     this.listener?.();
   }
 
-  private join(state: PresenceState): void {
-    for (const clientId in state) {
-      for (const { connectionId } of state[clientId].metas) {
-        if (this.owners.has(connectionId)) continue;
-        this.owners.set(connectionId, clientId);
-        this.connectionsOf.set(clientId, (this.connectionsOf.get(clientId) ?? 0) + 1);
-      }
+  private join(members: Member[]): void {
+    for (const [clientId, connectionId] of members) {
+      if (this.owners.has(connectionId)) continue;
+      this.owners.set(connectionId, clientId);
+      this.connectionsOf.set(clientId, (this.connectionsOf.get(clientId) ?? 0) + 1);
     }
   }
 }
@@ -164,7 +157,7 @@ class RealtimeBenchClient implements BenchClient {
   joinPresence(room: string, meta: Record<string, unknown>): PresenceCopy {
     const copy = new PresenceByConnection();
     this.presence.set(room, copy);
-    this.request('channel:join', { channel: room, meta, stateInReply: false }, () => undefined);
+    this.request('channel:join', { channel: room, meta, stateInReply: false, presenceFormat: 'compact' }, () => undefined);
     return copy;
   }
 
@@ -176,9 +169,12 @@ class RealtimeBenchClient implements BenchClient {
 /** Clients of the native protocol; with `perMessageDeflate`, they offer the extension (`ws`'s default offer). */
 function realtimeClientKind(perMessageDeflate: boolean, encoding: Encoding = 'json'): ClientKind {
   return {
-    connect(baseUrl, id) {
+    connect(baseUrl, id, options = {}) {
       return new Promise((resolve, reject) => {
-        const socket = new WebSocket(`${baseUrl}/realtime?id=${encodeURIComponent(id)}`, `realtime.v1.${encoding}`, { perMessageDeflate });
+        const socket = new WebSocket(`${baseUrl}/realtime?id=${encodeURIComponent(id)}`, `realtime.v1.${encoding}`, {
+          perMessageDeflate,
+          localAddress: options.localAddress,
+        });
         socket.once('error', reject);
         socket.once('message', (raw: RawData) => {
           socket.off('error', reject);

@@ -6,11 +6,22 @@ import { hostBenchServer, idFromUrl, listenOnLoopback, PRESENCE_ROOM_PREFIX } fr
  * The baseline everybody writes with `ws`: rooms are Maps of sockets, a broadcast is one
  * `JSON.stringify` and then `socket.send(text)` for each member, and presence is a Map of metas per
  * room: a joiner gets the member list, the others a `join` message. Messages are
- * `{type, room, ...}` objects.
+ * `{type, room, ...}` objects. A ping every 25 s (the module's default heartbeat) drops the sockets that
+ * did not answer the one before, as `ws`'s README shows.
  */
 interface Member {
   id: string;
   meta: unknown;
+}
+
+/** The module's default `heartbeat.interval`, so that both servers ping as often. */
+const HEARTBEAT_INTERVAL_MS = 25_000;
+
+/** `ws`'s README way to detect broken connections: a socket that has not answered the last ping is dropped. */
+type Heartbeating = WebSocket & { isAlive?: boolean };
+
+function answered(this: Heartbeating): void {
+  this.isAlive = true;
 }
 
 /**
@@ -32,7 +43,21 @@ hostBenchServer(async () => {
     for (const socket of members.keys()) if (socket !== except) socket.send(text);
   };
 
-  wss.on('connection', (socket, request) => {
+  const heartbeat = setInterval(() => {
+    for (const socket of wss.clients as Set<Heartbeating>) {
+      if (socket.isAlive === false) {
+        socket.terminate();
+        continue;
+      }
+      socket.isAlive = false;
+      socket.ping();
+    }
+  }, HEARTBEAT_INTERVAL_MS);
+  wss.on('close', () => clearInterval(heartbeat));
+
+  wss.on('connection', (socket: Heartbeating, request) => {
+    socket.isAlive = true;
+    socket.on('pong', answered);
     const id = idFromUrl(request.url) ?? `anonymous-${++anonymous}`;
     const joined = new Set<string>();
     socket.send(JSON.stringify({ type: 'welcome', id }));

@@ -3,8 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { RealtimeAdapter, RealtimeModule, RealtimeModuleOptions } from '@nest-realtime/core';
 import { RealtimeMetricsModule } from '@nest-realtime/core/metrics';
 import { RealtimePusherModule } from '@nest-realtime/pusher';
-import { RedisEngine } from '@nest-realtime/redis';
-import { BENCH_PUSHER_APP, hostBenchServer, idFromUrl, PRESENCE_ROOM_PREFIX } from './server-host';
+import { parseClusterNodes, RedisEngine, RedisEngineOptions } from '@nest-realtime/redis';
+import { BENCH_PUSHER_APP, hostBenchServer, idFromUrl, listenOnLoopback, PRESENCE_ROOM_PREFIX } from './server-host';
 
 /** Far above what the bench sends, so that the rate-limit middleware runs on every frame but never refuses. */
 const UNLIMITED = { burst: 1_000_000_000, perSecond: 1_000_000_000 };
@@ -32,9 +32,16 @@ export const BENCH_REALTIME_OPTIONS: RealtimeModuleOptions = {
   logLevels: ['warn', 'error', 'fatal'],
 };
 
-// With REDIS_URL (the two-node kind), one node of several on that Redis.
+// With REDIS_URL (the two-node kind), one node of several on that Redis; with REDIS_CLUSTER_NODES
+// (`host:port,…`, the cluster kind), on that Redis Cluster.
 const redisUrl = process.env.REDIS_URL;
-const engine = redisUrl ? { engine: new RedisEngine({ url: redisUrl, logLevels: ['warn', 'error', 'fatal'] }) } : {};
+const clusterNodes = process.env.REDIS_CLUSTER_NODES;
+const redisLogLevels: RedisEngineOptions['logLevels'] = ['warn', 'error', 'fatal'];
+const engine = clusterNodes
+  ? { engine: new RedisEngine({ cluster: { nodes: parseClusterNodes(clusterNodes) }, logLevels: redisLogLevels }) }
+  : redisUrl
+    ? { engine: new RedisEngine({ url: redisUrl, logLevels: redisLogLevels }) }
+    : {};
 
 // With BENCH_METRICS (the metrics kind), RealtimeMetricsModule as an application imports it: GET /metrics.
 const metrics = process.env.BENCH_METRICS ? [RealtimeMetricsModule.forRoot()] : [];
@@ -51,6 +58,7 @@ class BenchAppModule {}
 hostBenchServer(async () => {
   const app = await NestFactory.create(BenchAppModule, { logger: ['warn', 'error', 'fatal'] });
   app.useWebSocketAdapter(new RealtimeAdapter(app));
-  await app.listen(0, '127.0.0.1');
+  await app.init();
+  await listenOnLoopback(app.getHttpServer());
   return { http: app.getHttpServer() };
 });

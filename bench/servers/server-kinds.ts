@@ -5,13 +5,14 @@ import { pusherClients } from '../clients/pusher.client';
 import { realtimeClients, realtimeDeflateClients, realtimeMsgpackClients } from '../clients/realtime.client';
 import { socketIoClients } from '../clients/socket-io.client';
 import { RedisServer } from '../../test/support/redis-server';
+import { RedisCluster } from '../../tools/redis-cluster';
 import { ServerProcess, Usage } from '../support/server-process';
 
 /** A server under test as the workloads see it, however many processes it runs in. */
 export interface RunningServer {
   /** The base URL client number `index` connects to (several nodes: spread the clients over them). */
   urlFor(index: number): string;
-  /** CPU time and memory, summed over the server's processes. */
+  /** CPU time and memory, summed over the server's processes (the longest stall: the longest of any). */
   usage(gc?: boolean): Promise<Usage>;
   stop(): Promise<void>;
 }
@@ -73,20 +74,38 @@ function realtimeWithMetrics(): () => Promise<RunningServer> {
   };
 }
 
+/** The Redis the nodes of a kind share, and how they are told where it is. */
+interface SharedRedis {
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** A redis-server of its own (Debian's package): the nodes get REDIS_URL. */
+async function oneRedis(): Promise<SharedRedis> {
+  const redis = await RedisServer.start();
+  return { env: { REDIS_URL: redis.url }, stop: () => redis.close() };
+}
+
+/** A Redis Cluster of its own, three masters (tools/redis-cluster.ts): the nodes get REDIS_CLUSTER_NODES. */
+async function redisCluster(): Promise<SharedRedis> {
+  const cluster = await RedisCluster.start(3);
+  return { env: { REDIS_CLUSTER_NODES: cluster.nodes.join(',') }, stop: () => cluster.stop() };
+}
+
 /**
- * Two processes of bench/servers/realtime.server.ts on the Redis engine, on a redis-server of their own
- * (Debian's package). Client `index` goes to node `index % 2`: the publisher (index 0) is on the first,
- * the subscribers are split over both, so half the deliveries cross from one node to the other.
+ * Two processes of bench/servers/realtime.server.ts on the Redis engine, on a Redis of their own.
+ * Client `index` goes to node `index % 2`: the publisher (index 0) is on the first, the subscribers are
+ * split over both, so half the deliveries cross from one node to the other.
  */
-function twoRealtimeNodes(): () => Promise<RunningServer> {
+function twoRealtimeNodes(startRedis: () => Promise<SharedRedis>): () => Promise<RunningServer> {
   return async () => {
-    const redis = await RedisServer.start();
+    const redis = await startRedis();
     const nodes: ServerProcess[] = [];
     try {
-      for (let i = 0; i < 2; i++) nodes.push(await ServerProcess.start(join(__dirname, 'realtime.server.ts'), { REDIS_URL: redis.url }));
+      for (let i = 0; i < 2; i++) nodes.push(await ServerProcess.start(join(__dirname, 'realtime.server.ts'), redis.env));
     } catch (error) {
       await Promise.all(nodes.map((node) => node.stop()));
-      await redis.close();
+      await redis.stop();
       throw error;
     }
     const urls = nodes.map((node) => `ws://127.0.0.1:${node.port}`);
@@ -94,11 +113,18 @@ function twoRealtimeNodes(): () => Promise<RunningServer> {
       urlFor: (index) => urls[index % urls.length],
       usage: async (gc) => {
         const usages = await Promise.all(nodes.map((node) => node.usage(gc)));
-        return usages.reduce((sum, usage) => ({ cpuMicros: sum.cpuMicros + usage.cpuMicros, rss: sum.rss + usage.rss, heapUsed: sum.heapUsed + usage.heapUsed }));
+        return usages.reduce((sum, usage) => ({
+          cpuMicros: sum.cpuMicros + usage.cpuMicros,
+          rss: sum.rss + usage.rss,
+          heapUsed: sum.heapUsed + usage.heapUsed,
+          heapTotal: sum.heapTotal + usage.heapTotal,
+          external: sum.external + usage.external,
+          longestStallMs: Math.max(sum.longestStallMs, usage.longestStallMs),
+        }));
       },
       stop: async () => {
         await Promise.all(nodes.map((node) => node.stop()));
-        await redis.close();
+        await redis.stop();
       },
     };
   };
@@ -167,6 +193,13 @@ export const SERVER_KINDS: ServerKind[] = [
     description:
       '@nest-realtime/core on two nodes (two processes of realtime.server.ts) with the Redis engine on a local redis-server; clients alternate between the nodes, the publisher on the first; CPU and memory are the two nodes\' (not Redis\')',
     clients: realtimeClients,
-    start: twoRealtimeNodes(),
+    start: twoRealtimeNodes(oneRedis),
+  },
+  {
+    name: 'realtime-2-nodes-cluster',
+    description:
+      'the same two nodes on a Redis Cluster of three masters (tools/redis-cluster.ts: no replicas, sharded pub/sub); clients alternate between the nodes, the publisher on the first; CPU and memory are the two nodes\' (not Redis\')',
+    clients: realtimeClients,
+    start: twoRealtimeNodes(redisCluster),
   },
 ];

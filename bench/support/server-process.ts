@@ -11,6 +11,12 @@ export interface Usage {
   cpuMicros: number;
   rss: number;
   heapUsed: number;
+  /** What V8 holds for the heap, used or not. */
+  heapTotal: number;
+  /** Memory outside V8's heap that JavaScript objects hold (Buffers, typed arrays). */
+  external: number;
+  /** The longest the event loop was held since the usage asked before (ms). */
+  longestStallMs: number;
 }
 
 /**
@@ -28,8 +34,8 @@ export class ServerProcess {
   ) {
     child.on('message', (message: HostMessage) => {
       if (message.type !== 'usage') return;
-      const { cpu, memory } = message;
-      this.waiting.get(message.id)?.({ cpuMicros: cpu.user + cpu.system, rss: memory.rss, heapUsed: memory.heapUsed });
+      const { cpu, memory, longestStallMs } = message;
+      this.waiting.get(message.id)?.({ cpuMicros: cpu.user + cpu.system, rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external, longestStallMs });
       this.waiting.delete(message.id);
     });
     child.once('exit', () => (this.exited = true));

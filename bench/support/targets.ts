@@ -12,7 +12,9 @@ export interface TargetResult {
 }
 
 const OURS = 'realtime';
+const TWO_NODES = 'realtime-2-nodes';
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
+const KiB = 1024;
 
 function judge(target: string, values: Array<number | undefined>, check: (...values: number[]) => [boolean, string]): TargetResult {
   if (values.some((value) => value === undefined || !Number.isFinite(value))) return { target, met: null, figure: 'not measured in this run' };
@@ -26,6 +28,12 @@ export function judgeTargets(value: Lookup, settings: BenchSettings): TargetResu
   const smallest = sizes[0];
   const largest = sizes[sizes.length - 1];
   const at2000 = sizes.includes(2000) ? 2000 : largest;
+  const idle = (server: string) => [value('idle-connections', 'connections', server), value('idle-connections', 'rssPerConnection', server)];
+  const asked = settings.idle.connections;
+  const rawIdleCpu = value('idle-connections', 'cpuPercent', 'raw-ws');
+  const held = (connections: number) => `${fixed(connections, 0)} connections${connections < asked ? ` (of ${asked} asked: one server process's open-file limit)` : ''}`;
+  const stormMiB = (server: string) => value('presence-storm', `mib@${at2000}`, server);
+  const perClient = (mib: number) => `${fixed((mib * KiB) / at2000, 1)} KiB`;
   return [
     judge('fan-out deliveries/s ≥ 3× raw ws', [value('fan-out', 'deliveriesPerSecond', OURS), value('fan-out', 'deliveriesPerSecond', 'raw-ws')], (ours, raw) => [
       ours >= 3 * raw,
@@ -78,6 +86,10 @@ export function judgeTargets(value: Lookup, settings: BenchSettings): TargetResu
       ours <= raw / 3,
       `${fixed(ours, 3)} µs vs ${fixed(raw, 3)} µs: 1/${fixed(raw / ours, 1)}`,
     ]),
+    judge('latency p50 ≤ 1.1 × raw ws p50', [value('latency', 'p50', OURS), value('latency', 'p50', 'raw-ws')], (ours, raw) => [
+      ours <= 1.1 * raw,
+      `${fixed(ours)} ms vs ${fixed(raw)} ms: ${fixed(ours / raw)}×`,
+    ]),
     judge('latency p99 ≤ 1.2 × raw ws p99', [value('latency', 'p99', OURS), value('latency', 'p99', 'raw-ws')], (ours, raw) => [
       ours <= 1.2 * raw,
       `${fixed(ours)} ms vs ${fixed(raw)} ms: ${fixed(ours / raw)}×`,
@@ -90,6 +102,23 @@ export function judgeTargets(value: Lookup, settings: BenchSettings): TargetResu
       ours <= 1.5 * raw,
       `${fixed(ours, 1)} KiB vs ${fixed(raw, 1)} KiB: ${fixed(ours / raw)}×`,
     ]),
+    judge('idle connections with presence and the heartbeat: RSS per connection ≤ 1.3 × raw ws', [...idle(OURS), ...idle('raw-ws')], (n, ours, rawN, raw) => [
+      ours <= 1.3 * raw,
+      `${fixed(ours, 2)} KiB vs ${fixed(raw, 2)} KiB: ${fixed(ours / raw)}×, at ${held(n)}${rawN !== n ? ` (raw ws: ${fixed(rawN, 0)})` : ''}`,
+    ]),
+    judge('idle connections: server CPU ≤ 10% of one core', [value('idle-connections', 'connections', OURS), value('idle-connections', 'cpuPercent', OURS)], (n, ours) => [
+      ours <= 10,
+      `${fixed(ours)}% at ${held(n)}${rawIdleCpu === undefined ? '' : ` (raw ws ${fixed(rawIdleCpu)}%)`}`,
+    ]),
+    judge(
+      'two nodes through Redis (realtime-2-nodes): fan-out deliveries/s ≥ 1/2 of one node\'s',
+      [value('fan-out', 'deliveriesPerSecond', TWO_NODES), value('fan-out', 'deliveriesPerSecond', OURS)],
+      (two, one) => [two >= one / 2, `${fixed(two, 0)}/s vs ${fixed(one, 0)}/s: ${fixed(two / one)}×`],
+    ),
+    judge('connection rate (connect to welcome) ≥ 1.0 × raw ws', [value('connect-rate', 'connectsPerSecond', OURS), value('connect-rate', 'connectsPerSecond', 'raw-ws')], (ours, raw) => [
+      ours >= raw,
+      `${fixed(ours, 0)}/s vs ${fixed(raw, 0)}/s: ${fixed(ours / raw)}×`,
+    ]),
     judge(
       `presence storm frames grow linearly with N (frames per client at ${largest} ≤ 1.5 × at ${smallest}; N² would be ${fixed(largest / smallest, 0)}×)`,
       [value('presence-storm', `framesPerClient@${largest}`, OURS), value('presence-storm', `framesPerClient@${smallest}`, OURS)],
@@ -98,6 +127,14 @@ export function judgeTargets(value: Lookup, settings: BenchSettings): TargetResu
     judge(`presence storm time at ${at2000} ≤ 1/5 of Socket.IO's`, [value('presence-storm', `ms@${at2000}`, OURS), value('presence-storm', `ms@${at2000}`, 'socket.io')], (ours, io) => [
       ours <= io / 5,
       `${fixed(ours, 0)} ms vs ${fixed(io, 0)} ms: 1/${fixed(io / ours, 1)}`,
+    ]),
+    judge(`presence storm bytes per client at ${at2000} ≤ 1.2 × Socket.IO's`, [stormMiB(OURS), stormMiB('socket.io')], (ours, io) => [
+      ours <= 1.2 * io,
+      `${perClient(ours)} vs ${perClient(io)}: ${fixed(ours / io)}×`,
+    ]),
+    judge(`presence storm bytes per client at ${at2000} on two nodes (realtime-2-nodes) ≤ 1.2 × one node's`, [stormMiB(TWO_NODES), stormMiB(OURS)], (two, one) => [
+      two <= 1.2 * one,
+      `${perClient(two)} vs ${perClient(one)}: ${fixed(two / one)}×`,
     ]),
   ];
 }

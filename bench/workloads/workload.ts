@@ -1,5 +1,6 @@
 import type { BenchClient } from '../clients/bench-client';
 import type { RunningServer, ServerKind } from '../servers/server-kinds';
+import type { Usage } from '../support/server-process';
 
 /** The sizes of one run; `npm run bench` takes the defaults, `--full` the larger ones. */
 export interface BenchSettings {
@@ -7,6 +8,12 @@ export interface BenchSettings {
   fanOut: { subscribers: number; burst: number; payloadBytes: number; compressedPayloadBytes: number; seconds: number };
   latency: { subscribers: number; perSecond: number; seconds: number; payloadBytes: number };
   memory: { connections: number; roomSize: number };
+  /**
+   * `idle-connections`: connections asked for (the run holds as many as one server process may, up to
+   * that), rooms of `roomSize`, and the seconds over which the idle server's CPU is read (one heartbeat
+   * interval: 25 s, the module's default, so that one round of pings falls in it).
+   */
+  idle: { connections: number; roomSize: number; cpuSeconds: number };
   presenceStorm: { sizes: number[] };
   connectRate: { connections: number; concurrency: number };
 }
@@ -44,20 +51,14 @@ export interface WorkloadContext {
   fail(message: string): void;
 }
 
-/** Opens `count` clients, `concurrency` handshakes at a time; ids are `${prefix}${index}`. */
-export async function connectClients(
-  context: WorkloadContext,
-  count: number,
-  prefix: string,
-  concurrency = 100,
-  offset = 0,
-): Promise<BenchClient[]> {
+/** Opens `count` clients with `open(index)`, `concurrency` handshakes at a time; closes them all if one fails. */
+export async function openClients(count: number, concurrency: number, open: (index: number) => Promise<BenchClient>): Promise<BenchClient[]> {
   const clients: BenchClient[] = new Array(count);
   let next = 0;
   const worker = async () => {
     while (next < count) {
       const index = next++;
-      clients[index] = await context.kind.clients.connect(context.server.urlFor(offset + index), `${prefix}${offset + index}`);
+      clients[index] = await open(index);
     }
   };
   try {
@@ -67,6 +68,11 @@ export async function connectClients(
     throw error;
   }
   return clients;
+}
+
+/** Opens `count` clients, `concurrency` handshakes at a time; ids are `${prefix}${index}`. */
+export function connectClients(context: WorkloadContext, count: number, prefix: string, concurrency = 100, offset = 0): Promise<BenchClient[]> {
+  return openClients(count, concurrency, (index) => context.kind.clients.connect(context.server.urlFor(offset + index), `${prefix}${offset + index}`));
 }
 
 /** The publisher of a workload (`pub-0`, on the first node), of the kind's `publishers` when it has them. */
@@ -149,6 +155,39 @@ export class Completion {
     if (error) this.reject(error);
     else this.resolve();
   }
+}
+
+/**
+ * Puts the clients in presence rooms of `roomSize` (`${prefix}0`, `${prefix}1`, …), each with its id as
+ * its meta's name, 100 joins at a time, and waits for the presence frames to stop.
+ */
+export async function joinPresenceRooms(clients: BenchClient[], prefix: string, roomSize: number): Promise<void> {
+  const rooms = Math.ceil(clients.length / roomSize);
+  let next = 0;
+  const join = async () => {
+    while (next < clients.length) {
+      const client = clients[next];
+      await client.join(`${prefix}${next++ % rooms}`, { name: client.id });
+    }
+  };
+  await Promise.all(Array.from({ length: 100 }, join));
+  await quiet(clients, 200);
+}
+
+/** Connections opened and closed before the empty server is measured. */
+const WARM_UP = 200;
+
+/**
+ * The empty server's usage after forced collections, measured warm: code compiled for the first
+ * connections (200 clients in presence rooms, fewer for a smaller workload, then gone) is not theirs to carry.
+ */
+export async function warmEmptyUsage(context: WorkloadContext, roomSize: number, connections: number): Promise<Usage> {
+  const warm = await connectClients(context, Math.min(WARM_UP, connections), 'warm-');
+  await joinPresenceRooms(warm, 'room:warm-', roomSize);
+  closeClients(warm);
+  // Time for the server to see the closes and release them (on its next cleanup tick).
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return context.server.usage(true);
 }
 
 /** Resolves once nothing has been received for `quietMs` (the trailing frames of a workload have arrived). */

@@ -1,13 +1,14 @@
 import { ClusterNode } from '../support/cluster/cluster-node';
 import { useTwoNodeCluster } from '../support/cluster/two-node-cluster';
+import { REDIS_BACKENDS } from '../support/redis-backend';
 import { TestClient } from '../support/test-client';
 
 /**
- * Two application nodes, each its own process, on one real Redis: what a member of one node does reaches
- * the members of the other as if they were on one server.
+ * Two application nodes, each its own process, on one real Redis or a real Redis Cluster: what a member of
+ * one node does reaches the members of the other as if they were on one server.
  */
-describe('Many nodes on one Redis: channels, presence, direct messages, groups', () => {
-  const cluster = useTwoNodeCluster();
+describe.each(REDIS_BACKENDS)('Many nodes on %s: channels, presence, direct messages, groups', (backend) => {
+  const cluster = useTwoNodeCluster({ backend });
   const connect = cluster.connect;
   let a: ClusterNode;
   let b: ClusterNode;

@@ -4,6 +4,7 @@ import { collectMessages } from '../support/client-waits';
 import { ClusterNode } from '../support/cluster/cluster-node';
 import { useTwoNodeCluster } from '../support/cluster/two-node-cluster';
 import { GatedTransport } from '../support/gated-transport';
+import { REDIS_BACKENDS } from '../support/redis-backend';
 
 const WINDOW = 3000;
 const CLIENTS = 6;
@@ -24,8 +25,8 @@ interface Drained {
   resumed: Promise<boolean>;
 }
 
-describe('Many nodes on one Redis: a drained node hands its clients over', () => {
-  const cluster = useTwoNodeCluster({ drainWindow: WINDOW });
+describe.each(REDIS_BACKENDS)('Many nodes on %s: a drained node hands its clients over', (backend) => {
+  const cluster = useTwoNodeCluster({ drainWindow: WINDOW, backend });
   let a: ClusterNode;
   let b: ClusterNode;
   beforeAll(() => ({ a, b } = cluster));

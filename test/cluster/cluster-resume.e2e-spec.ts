@@ -1,17 +1,16 @@
-import Redis from 'ioredis';
 import { RealtimeClient } from '@nest-realtime/client/node';
 import { collectMessages } from '../support/client-waits';
 import { ClusterNode } from '../support/cluster/cluster-node';
 import { useTwoNodeCluster } from '../support/cluster/two-node-cluster';
 import { GatedTransport } from '../support/gated-transport';
-import { RedisServer } from '../support/redis-server';
+import { REDIS_BACKENDS, RedisBackend } from '../support/redis-backend';
 import { TestClient } from '../support/test-client';
 
 /** Resume across nodes: a client drops off one node and comes back on another, within the window. */
-describe('Many nodes on one Redis: resume on another node', () => {
-  const cluster = useTwoNodeCluster();
+describe.each(REDIS_BACKENDS)('Many nodes on %s: resume on another node', (backend) => {
+  const cluster = useTwoNodeCluster({ backend });
   const connect = cluster.connect;
-  let redis: RedisServer;
+  let redis: RedisBackend;
   let a: ClusterNode;
   let b: ClusterNode;
   beforeAll(() => ({ redis, a, b } = cluster));
@@ -81,8 +80,8 @@ describe('Many nodes on one Redis: resume on another node', () => {
     await drop(dan, watcher, 'brief:window');
 
     // Redis loses the history of room:lost (flushed, replaced…): the next message starts a new epoch.
-    const admin = new Redis(redis.url);
-    await admin.del('cluster-test:hmeta:room:lost', 'cluster-test:history:room:lost');
+    const admin = await redis.admin();
+    await admin.del('cluster-test:hmeta:{c:room:lost}', 'cluster-test:history:{c:room:lost}');
     await admin.quit();
     await b.call('publish', 'room:lost', 'after the loss');
     const back = await connect(b, 'dan');

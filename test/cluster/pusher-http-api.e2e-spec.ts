@@ -5,13 +5,13 @@ import { RedisEngine } from '@nest-realtime/redis';
 import { RealtimePusherModule } from '@nest-realtime/pusher';
 import { PusherWebhooksWatcher } from '../../libs/pusher/src/webhooks/pusher-webhooks.watcher';
 import { RealtimeTestApp } from '../support/realtime-app';
-import { RedisServer } from '../support/redis-server';
+import { REDIS_BACKENDS, RedisBackend } from '../support/redis-backend';
 
 const APP = { id: 'cluster-http', key: 'cluster-http-key', secret: 'cluster-http-secret' };
 
-/** Two nodes over one Redis, each with the Pusher HTTP API: what one node is asked holds for both. */
-describe('the Pusher HTTP API on two nodes', () => {
-  let redis: RedisServer;
+/** Two nodes over one Redis or a Redis Cluster, each with the Pusher HTTP API: what one node is asked holds for both. */
+describe.each(REDIS_BACKENDS)('the Pusher HTTP API on two nodes on %s', (backend) => {
+  let redis: RedisBackend;
   let receiver: Server;
   const received: Array<Record<string, unknown>> = [];
   let a: RealtimeTestApp;
@@ -19,7 +19,7 @@ describe('the Pusher HTTP API on two nodes', () => {
   let api: PusherServer;
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
+    redis = await RedisBackend.start(backend);
     receiver = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -32,7 +32,7 @@ describe('the Pusher HTTP API on two nodes', () => {
     const webhooks = [{ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/` }];
     const node = () =>
       RealtimeTestApp.start(
-        { engine: new RedisEngine({ url: redis.url, keyPrefix: 'pusher-http:', logLevels: ['fatal'] }) },
+        { engine: new RedisEngine({ ...redis.engineOptions, keyPrefix: 'pusher-http:', logLevels: ['fatal'] }) },
         { imports: [RealtimePusherModule.forRoot({ apps: [{ ...APP, webhooks }] })] },
       );
     a = await node();

@@ -6,6 +6,8 @@ const PACKAGES: SystemPackage[] = [
   { binary: 'chromium', debian: 'chromium' },
   // The multi-node suites (test/cluster/) run a real Redis for the Redis engine.
   { binary: 'redis-server', debian: 'redis-server' },
+  // ...and a real Redis Cluster, which tools/redis-cluster.ts joins with `redis-cli --cluster create`.
+  { binary: 'redis-cli', debian: 'redis-tools' },
 ];
 
 export default function globalSetup(): void {

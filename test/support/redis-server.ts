@@ -1,21 +1,10 @@
-import { ChildProcess, spawn } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
-import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { freePort, killProcess, spawnRedisServer } from '../../tools/redis-process';
 
-/** A free TCP port on the loopback interface (free when asked: good enough for a test's own servers). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * A real `redis-server` (Debian's package, installed by test/setup/global-setup.ts) of the test's own: on
@@ -42,27 +31,10 @@ export class RedisServer {
     return this.process !== undefined;
   }
 
-  private launch(): Promise<void> {
+  private async launch(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--loglevel', 'notice'];
-    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.process = child;
-    let output = '';
-    return new Promise((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          child.stdout!.off('data', onData);
-          child.stdout!.resume();
-          resolve();
-        }
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('error', reject);
-      child.once('exit', (code) => {
-        if (this.process === child) this.process = undefined;
-        reject(new Error(`redis-server exited (${code}) before it was ready:\n${output}`));
-      });
+    this.process = await spawnRedisServer(args, (ended) => {
+      if (this.process === ended) this.process = undefined;
     });
   }
 
@@ -71,9 +43,7 @@ export class RedisServer {
     const child = this.process;
     if (!child) return;
     this.process = undefined;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGKILL');
-    await exited;
+    await killProcess(child);
   }
 
   /** Starts an empty one again on the same port, after `stop()`. */

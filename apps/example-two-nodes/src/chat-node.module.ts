@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { IncomingMessage } from 'http';
 import { RealtimeModule } from '@nest-realtime/core';
-import { RedisEngine } from '@nest-realtime/redis';
+import { RedisEngine, RedisEngineOptions } from '@nest-realtime/redis';
 import { CHAT_CHANNELS } from './chat.channels';
 
 /** Example-grade authentication: `?user=<name>` is the clientId. Put your token check here. */
@@ -10,13 +10,14 @@ function userFromQuery(request: IncomingMessage) {
   return user ? { clientId: user } : null;
 }
 
-/** One web node: RealtimeModule on a Redis shared with the other nodes. */
+/** One web node: RealtimeModule on a Redis (a URL) or a Redis Cluster (`{cluster: {nodes}}`) shared with the other nodes. */
 @Module({})
 export class ChatNodeModule {
-  static forRedis(redisUrl: string): DynamicModule {
+  static forRedis(redis: string | Pick<RedisEngineOptions, 'url' | 'cluster'>): DynamicModule {
+    const where = typeof redis === 'string' ? { url: redis } : redis;
     return {
       module: ChatNodeModule,
-      imports: [RealtimeModule.forRoot({ engine: new RedisEngine({ url: redisUrl }), authenticate: userFromQuery, channels: CHAT_CHANNELS })],
+      imports: [RealtimeModule.forRoot({ engine: new RedisEngine(where), authenticate: userFromQuery, channels: CHAT_CHANNELS })],
     };
   }
 }

@@ -20,8 +20,8 @@ export function channelGapFrame(channel: string, reason: ChannelGapReason): Buff
 }
 
 /**
- * Redis pub/sub delivers at most once: what was routed to this node's bus while its subscriber was down is
- * gone. So the node remembers, per channel with history, the last offset it delivered to its members; when
+ * Redis pub/sub delivers at most once: what was published on this node's buses while its subscriber was
+ * down is gone. So the node remembers, per channel with history, the last offset it delivered to its members; when
  * the bus is back it holds the channel's live frames, sends what its members missed from the channel's
  * stream, then the held frames, skipping any offset already sent. A channel whose missed messages cannot be
  * read again (it keeps no history, or the history was lost) gets a `channel:gap` instead.

@@ -1,2 +1,3 @@
 export { RedisEngine } from './redis.engine';
-export type { RedisEngineOptions } from './redis-engine.options';
+export type { RedisClusterConfig, RedisClusterNode, RedisEngineOptions } from './redis-engine.options';
+export { parseClusterNodes } from './redis-engine.options';

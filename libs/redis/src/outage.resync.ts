@@ -1,9 +1,12 @@
-import type { ChainableCommander } from 'ioredis';
 import type { EngineListener, MemoryEngine } from '@nest-realtime/core/engine';
+import type { ChannelSubscriptions } from './channel.subscriptions';
+import type { ConnectionCleanup } from './connection.cleanup';
 import type { NodeLiveness } from './node.liveness';
-import { pipelineCall, type RedisConnection } from './redis.connection';
+import type { RedisConnection } from './redis.connection';
+import { writeConnection } from './stores/redis.directory';
+import { writeMembership } from './stores/redis.memberships';
 
-/** Commands of one resynchronisation pipeline sent at once. */
+/** Writes of one resynchronisation sent at once. */
 const RESYNC_BATCH = 500;
 /** ms between a resynchronisation notice and the presence states it causes (notices come in bursts). */
 const RESYNC_SETTLE_MS = 100;
@@ -23,6 +26,8 @@ export class OutageResync {
     private readonly redis: RedisConnection,
     private readonly liveness: NodeLiveness,
     private readonly local: MemoryEngine,
+    private readonly cleanup: ConnectionCleanup,
+    private readonly subscriptions: ChannelSubscriptions,
   ) {}
 
   watch(listener: EngineListener): void {
@@ -51,9 +56,9 @@ export class OutageResync {
         this.again = false;
         this.redis.stale = false;
         await this.liveness.heartbeat();
-        await this.redis.scripts.rtPurgeNode(this.redis.prefix, this.redis.nodeId);
+        await this.cleanup.dropNode(this.redis.nodeId, false);
         await this.writeBack();
-        await this.redis.commands.publish(this.redis.clusterBus, 'r');
+        await this.redis.publish(this.redis.clusterBus, 'r');
         this.settleSoon();
       } while (this.again && this.redis.up);
     })()
@@ -81,24 +86,27 @@ export class OutageResync {
   }
 
   private async writeBack(): Promise<void> {
-    const { prefix: p, nodeId } = this.redis;
-    const writes: Array<(pipeline: ChainableCommander) => void> = [];
-    for (const c of this.local.directory.entries()) {
-      writes.push((pipe) => pipelineCall(pipe, 'rtConnectionOpened', p, nodeId, c.connectionId, c.clientId, c.state, c.connectedAt));
-    }
+    const { redis, subscriptions } = this;
+    const { keys, prefix, nodeId } = redis;
+    const writes: Array<() => Promise<unknown>> = [];
+    const channels = new Set<string>();
+    for (const c of this.local.directory.entries()) writes.push(() => writeConnection(redis, c));
     for (const m of this.local.memberships.entries()) {
       const json = JSON.stringify({ c: m.clientId, n: nodeId, m: m.meta });
-      writes.push((pipe) => pipelineCall(pipe, 'rtJoin', p, nodeId, m.channel, m.connectionId, json, 0, m.joinedAt));
+      channels.add(m.channel);
+      writes.push(() => writeMembership(redis, m.channel, m.connectionId, json, 0, m.joinedAt));
     }
     for (const entry of this.local.presence.entries()) {
       const { connectionId: _id, onlineAt, ...meta } = entry.meta;
       const json = JSON.stringify({ c: entry.clientId, m: meta });
-      writes.push((pipe) => pipelineCall(pipe, 'rtPresenceSet', p, entry.channel, entry.clientId, entry.connectionId, json, onlineAt));
+      const presence = keys.channel('presence', entry.channel);
+      writes.push(() => redis.scripts.rtPresenceSet(presence, prefix, entry.channel, entry.clientId, entry.connectionId, json, onlineAt));
     }
     for (let start = 0; start < writes.length; start += RESYNC_BATCH) {
-      const pipeline = this.redis.commands.pipeline();
-      writes.slice(start, start + RESYNC_BATCH).forEach((write) => write(pipeline));
-      await this.redis.exec(pipeline);
+      await Promise.all(writes.slice(start, start + RESYNC_BATCH).map((write) => write()));
     }
+    // The subscriber may come back after the commands: the subscriptions (of channels joined while Redis was
+    // away, or lost with it) come last, and a failure there sends the whole write back again later.
+    await Promise.all([redis.subscribe(redis.nodeBus, redis.clusterBus), ...[...channels].map((channel) => subscriptions.renew(channel))]);
   }
 }

@@ -1,8 +1,9 @@
 import type { MemoryEngine } from '@nest-realtime/core/engine';
 import type { BusRecovery } from './bus.recovery';
+import type { ChannelSubscriptions } from './channel.subscriptions';
 import type { OutageResync } from './outage.resync';
 
-/** One message of a node bus: `<kind><key length in bytes>:<key><payload>` (see redis.scripts.ts). */
+/** One message of a bus: `<kind><key length in bytes>:<key><payload>` (see redis.scripts.ts). */
 export interface BusMessage {
   kind: string;
   key: string;
@@ -26,9 +27,15 @@ export function encodeBusMessage(kind: string, key: string, payload: string | Bu
   return Buffer.concat([Buffer.from(`${kind}${keyBytes.length}:`), keyBytes, typeof payload === 'string' ? Buffer.from(payload) : payload]);
 }
 
+/** Who takes a scope's state changes to the channels that follow it on this node. */
+export interface ScopeFollowers {
+  scopeChanged(scope: string, change: Buffer): void;
+}
+
 /**
- * What arrives on the buses: frames the scripts routed to this node, delivered to its connections through
- * the local engine; a membership another node removed; another node's notice that it wrote its state back.
+ * What arrives on the buses: a channel's frames, delivered to this node's members through the local
+ * engine; frames for one client or connection; a membership another node removed; a scope's state change
+ * for the channels that follow it; another node's notice that it wrote its state back.
  */
 export class RedisBus {
   constructor(
@@ -36,6 +43,8 @@ export class RedisBus {
     private readonly local: MemoryEngine,
     private readonly resync: OutageResync,
     private readonly recovery: BusRecovery,
+    private readonly subscriptions: ChannelSubscriptions,
+    private readonly followers: ScopeFollowers,
   ) {}
 
   received(channel: string, message: Buffer): void {
@@ -50,11 +59,13 @@ export class RedisBus {
     else if (kind === 'c') this.local.broker.deliverToClient(key, payload);
     else if (kind === 'k') this.local.broker.deliverToConnection(key, payload);
     else if (kind === 'l') void this.dropLocalMembership(key, payload.toString());
+    else if (kind === 's') this.followers.scopeChanged(key, payload);
   }
 
   /** Another node removed a membership of this node's (a kick): stop delivering to it here too. */
   private async dropLocalMembership(channel: string, connectionId: string): Promise<void> {
     await this.local.memberships.leave(channel, connectionId);
     await this.local.presence.remove(channel, connectionId);
+    await this.subscriptions.settle(channel).catch(() => undefined);
   }
 }

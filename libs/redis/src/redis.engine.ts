@@ -1,7 +1,10 @@
 import type { DeadNode, EngineListener, EngineNode, EngineStatus, NodeRecord, RealtimeEngine } from '@nest-realtime/core/engine';
 import { MemoryEngine, RealtimeLogger } from '@nest-realtime/core/engine';
 import { BusRecovery } from './bus.recovery';
+import { ChannelSubscriptions } from './channel.subscriptions';
+import { ConnectionCleanup } from './connection.cleanup';
 import { NodeLiveness } from './node.liveness';
+import { NodeRoutes } from './node.routes';
 import { OutageResync } from './outage.resync';
 import { RedisBus } from './redis.bus';
 import { RedisConnection } from './redis.connection';
@@ -9,10 +12,12 @@ import { RedisEngineOptions, resolveRedisEngineOptions } from './redis-engine.op
 import { RedisBroker, RedisDirectory, RedisGroups, RedisMemberships, RedisPresence, RedisSessions, RedisSharedState } from './stores';
 
 /**
- * An engine for many nodes on one Redis. Each node keeps its own connections' memberships and presence
- * in a local `MemoryEngine` (which delivers frames to them) and mirrors them into Redis, where every node
- * reads the cluster's: members and presence of a channel, connections of a client, groups (see the stores).
- * Frames travel on per-node buses (redis.bus.ts).
+ * An engine for many nodes on one Redis or a Redis Cluster. Each node keeps its own connections'
+ * memberships and presence in a local `MemoryEngine` (which delivers frames to them) and mirrors them into
+ * Redis, where every node reads the cluster's: members and presence of a channel, connections of a client,
+ * groups (see the stores). A channel's frames travel on the channel's bus, which the nodes holding its
+ * members subscribe to (channel.subscriptions.ts); frames for one client or connection on the bus of its
+ * node (redis.bus.ts). On a cluster every key and bus of a channel lives in the channel's slot.
  *
  * Each node refreshes a heartbeat key; the others release the connections of a node whose key expired
  * (node.liveness.ts). While Redis is unreachable a node goes on serving its own clients from its local
@@ -37,23 +42,30 @@ export class RedisEngine implements RealtimeEngine {
   private readonly resync: OutageResync;
   private readonly bus: RedisBus;
   private readonly recovery: BusRecovery;
+  private readonly subscriptions: ChannelSubscriptions;
 
   constructor(options: RedisEngineOptions = {}) {
     const resolved = resolveRedisEngineOptions(options);
     const logger = new RealtimeLogger('RedisEngine', resolved.logLevels);
     this.nodeId = resolved.nodeId;
-    this.connection = new RedisConnection(resolved, logger);
-    this.liveness = new NodeLiveness(this.connection, resolved.nodeTtl, logger);
-    this.resync = new OutageResync(this.connection, this.liveness, this.local);
+    const connection = (this.connection = new RedisConnection(resolved, logger));
+    const cleanup = new ConnectionCleanup(connection);
+    const routes = new NodeRoutes(connection);
+    const subscriptions = (this.subscriptions = new ChannelSubscriptions(
+      connection,
+      async (channel) => (await this.local.memberships.count(channel)) > 0 || this.state.followed(channel),
+    ));
+    this.liveness = new NodeLiveness(connection, resolved.nodeTtl, logger, cleanup);
+    this.resync = new OutageResync(connection, this.liveness, this.local, cleanup, subscriptions);
     this.recovery = new BusRecovery(this.local, { historySince: (channel, since, history) => this.broker.historySince(channel, since, history) });
-    this.broker = new RedisBroker(this.connection, this.local.broker, resolved.historyMetaTtl, this.recovery);
-    this.bus = new RedisBus(this.connection.clusterBus, this.local, this.resync, this.recovery);
-    this.memberships = new RedisMemberships(this.connection, this.local.memberships, this.local.directory);
-    this.presence = new RedisPresence(this.connection, this.local.presence, this.local.directory);
-    this.directory = new RedisDirectory(this.connection, this.local.directory);
-    this.groups = new RedisGroups(this.connection);
-    this.sessions = new RedisSessions(this.connection, this.local.sessions);
-    this.state = new RedisSharedState(this.connection, resolved.historyMetaTtl);
+    this.broker = new RedisBroker(connection, this.local.broker, resolved.historyMetaTtl, this.recovery, routes);
+    this.memberships = new RedisMemberships(connection, this.local.memberships, this.local.directory, subscriptions);
+    this.presence = new RedisPresence(connection, this.local.presence, this.local.directory);
+    this.directory = new RedisDirectory(connection, this.local.directory, cleanup);
+    this.groups = new RedisGroups(connection);
+    this.sessions = new RedisSessions(connection, this.local.sessions);
+    this.state = new RedisSharedState(connection, resolved.historyMetaTtl, subscriptions, this.recovery, routes);
+    this.bus = new RedisBus(connection.clusterBus, this.local, this.resync, this.recovery, subscriptions, this.state);
     this.resync.watch({ resynchronised: () => void this.state.writeBack() });
   }
 
@@ -64,7 +76,11 @@ export class RedisEngine implements RealtimeEngine {
         received: (channel, message) => this.bus.received(channel, message),
         reconnected: () => this.resync.reconnected(),
         resubscribed: (subscribed) => {
-          void this.recovery.resubscribing(subscribed);
+          // On a cluster ioredis restores the subscriptions without checking them: they are renewed, and
+          // when that fails the next resynchronisation renews them again.
+          const renewed = this.connection.sharded ? subscribed.then(() => this.subscriptions.renewAll()) : subscribed;
+          renewed.catch(() => (this.connection.stale = true));
+          void this.recovery.resubscribing(renewed);
           this.resync.settleSoon();
         },
       },

@@ -1,6 +1,7 @@
 /**
  * One node of a test cluster, in its own process (started by cluster-node.ts through tools/ts-register.js): a
- * Nest application with RealtimeModule on the Redis engine, on a free loopback port. It tells its parent
+ * Nest application with RealtimeModule on the Redis engine (REDIS_URL, or REDIS_CLUSTER_NODES for a Redis
+ * Cluster), on a free loopback port. It tells its parent
  * its port over IPC, then answers the parent's calls into its services (members, presence, publish…).
  */
 import 'reflect-metadata';
@@ -8,7 +9,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'net';
 import { ChannelService, ConnectionService, DirectService, GroupService, PresenceService, RealtimeAdapter, RealtimeModule, SharedStateService } from '@nest-realtime/core';
-import { RedisEngine } from '@nest-realtime/redis';
+import { parseClusterNodes, RedisEngine } from '@nest-realtime/redis';
 import { userFromQuery } from '../auth';
 
 export interface NodeCall {
@@ -20,7 +21,9 @@ export interface NodeCall {
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const drainMs = process.env.DRAIN_MS;
 // Quiet: the suites cut Redis on purpose, and the outage it logs as an error is what they expect.
-const engine = new RedisEngine({ url: process.env.REDIS_URL, nodeTtl: env('NODE_TTL_MS', 2000), keyPrefix: 'cluster-test:', logLevels: ['fatal'] });
+const clusterNodes = process.env.REDIS_CLUSTER_NODES;
+const redis = clusterNodes ? { cluster: { nodes: parseClusterNodes(clusterNodes) } } : { url: process.env.REDIS_URL };
+const engine = new RedisEngine({ ...redis, nodeTtl: env('NODE_TTL_MS', 2000), keyPrefix: 'cluster-test:', logLevels: ['fatal'] });
 
 @Module({
   imports: [

@@ -4,8 +4,10 @@ import { join } from 'path';
 const ENTRY = join(__dirname, 'cluster-node.main.ts');
 const REGISTER = join(__dirname, '../../../tools/ts-register.js');
 
-export interface ClusterNodeOptions {
-  redisUrl: string;
+/** One Redis (`redisUrl`) or a Redis Cluster (`redisClusterNodes`, host:port each). */
+export type ClusterNodeOptions = ({ redisUrl: string } | { redisClusterNodes: string[] }) & ClusterNodeTuning;
+
+export interface ClusterNodeTuning {
   /** The engine's nodeTtl (ms). Default 2000. */
   nodeTtl?: number;
   /** The cleanup interval (ms), which is also how often dead nodes are looked for. Default 200. */
@@ -50,11 +52,13 @@ export class ClusterNode {
     });
   }
 
-  static start({ redisUrl, nodeTtl = 2000, cleanupInterval = 200, drainWindow, presenceBatchMs = 0 }: ClusterNodeOptions): Promise<ClusterNode> {
+  static start(options: ClusterNodeOptions): Promise<ClusterNode> {
+    const { nodeTtl = 2000, cleanupInterval = 200, drainWindow, presenceBatchMs = 0 } = options;
     const drain = drainWindow === undefined ? {} : { DRAIN_MS: String(drainWindow) };
+    const redis = 'redisUrl' in options ? { REDIS_URL: options.redisUrl } : { REDIS_CLUSTER_NODES: options.redisClusterNodes.join(',') };
     const child = fork(ENTRY, [], {
       execArgv: ['-r', REGISTER],
-      env: { ...process.env, REDIS_URL: redisUrl, NODE_TTL_MS: String(nodeTtl), CLEANUP_MS: String(cleanupInterval), PRESENCE_BATCH_MS: String(presenceBatchMs), ...drain },
+      env: { ...process.env, ...redis, NODE_TTL_MS: String(nodeTtl), CLEANUP_MS: String(cleanupInterval), PRESENCE_BATCH_MS: String(presenceBatchMs), ...drain },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Promise((resolve, reject) => {

@@ -1,9 +1,9 @@
-import { RedisServer } from '../redis-server';
+import { RedisBackend, RedisBackendName } from '../redis-backend';
 import { TestClient } from '../test-client';
-import { ClusterNode, ClusterNodeOptions } from './cluster-node';
+import { ClusterNode, ClusterNodeTuning } from './cluster-node';
 
 export interface TwoNodeCluster {
-  redis: RedisServer;
+  redis: RedisBackend;
   a: ClusterNode;
   b: ClusterNode;
   /** Connects a user to a node; the client is cut after each test. */
@@ -11,10 +11,11 @@ export interface TwoNodeCluster {
 }
 
 /**
- * Registers the suite's hooks for two application nodes, each its own process, on one real Redis. The
- * fields are set once `beforeAll` has run.
+ * Registers the suite's hooks for two application nodes, each its own process, on a real Redis (`backend`:
+ * one Redis, the default, or a three-master Redis Cluster). The fields are set once `beforeAll` has run.
  */
-export function useTwoNodeCluster(options: Omit<ClusterNodeOptions, 'redisUrl'> = {}): TwoNodeCluster {
+export function useTwoNodeCluster(options: ClusterNodeTuning & { backend?: RedisBackendName } = {}): TwoNodeCluster {
+  const { backend = 'one Redis', ...tuning } = options;
   const clients: TestClient[] = [];
   const cluster = {
     connect: async (node: ClusterNode, user: string) => {
@@ -25,9 +26,9 @@ export function useTwoNodeCluster(options: Omit<ClusterNodeOptions, 'redisUrl'> 
   } as TwoNodeCluster;
 
   beforeAll(async () => {
-    cluster.redis = await RedisServer.start();
-    const redisUrl = cluster.redis.url;
-    [cluster.a, cluster.b] = await Promise.all([ClusterNode.start({ ...options, redisUrl }), ClusterNode.start({ ...options, redisUrl })]);
+    cluster.redis = await RedisBackend.start(backend);
+    const where = cluster.redis.nodeOptions;
+    [cluster.a, cluster.b] = await Promise.all([ClusterNode.start({ ...tuning, ...where }), ClusterNode.start({ ...tuning, ...where })]);
   });
 
   afterAll(async () => {

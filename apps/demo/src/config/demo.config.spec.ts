@@ -99,6 +99,9 @@ describe('demo config', () => {
     ['PRESENCE_AWAY_MS', '0', 'PRESENCE_AWAY_MS must be an integer from 1 to 2147483647 (milliseconds); got "0"'],
     ['PRESENCE_AWAY_MS', '5m', 'PRESENCE_AWAY_MS must be an integer from 1 to 2147483647 (milliseconds)'],
     ['REDIS_URL', 'localhost:6379', 'REDIS_URL must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379; got "localhost:6379"'],
+    ['REDIS_CLUSTER_NODES', 'redis://10.0.0.1:7000', 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port of Redis Cluster nodes'],
+    ['REDIS_CLUSTER_NODES', '10.0.0.1', 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port'],
+    ['REDIS_CLUSTER_NODES', ',', 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port'],
     ['TRUST_PROXY', 'proxy.internal', 'TRUST_PROXY must be a comma-separated list of IP addresses, CIDR ranges and loopback, private, linklocal'],
     ['TRUST_PROXY', '10.0.0.0/33', 'TRUST_PROXY must be a comma-separated list'],
     ['TRUST_PROXY', '10.0.0.0/8/8', 'TRUST_PROXY must be a comma-separated list'],
@@ -136,14 +139,24 @@ describe('demo config', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
-  it('runs on the Redis engine when REDIS_URL is set, and in memory otherwise', async () => {
+  it('runs on the Redis engine when REDIS_URL or REDIS_CLUSTER_NODES is set, and in memory otherwise', async () => {
     const authenticate = () => null;
     const clustered = toRealtimeOptions(loadDemoConfig({ ...SECRETS, REDIS_URL: 'redis://127.0.0.1:6390' }), authenticate);
+    const config = loadDemoConfig({ ...SECRETS, REDIS_CLUSTER_NODES: '10.0.0.1:7000, [::1]:7001,redis-2:7002' });
+    const sharded = toRealtimeOptions(config, authenticate);
     const single = toRealtimeOptions(loadDemoConfig(SECRETS), authenticate);
 
     expect(clustered.engine).toBeInstanceOf(RedisEngine);
+    expect(config.redisClusterNodes).toEqual(['10.0.0.1:7000', '[::1]:7001', 'redis-2:7002']);
+    expect(sharded.engine).toBeInstanceOf(RedisEngine);
     expect(single.engine).toBeUndefined();
-    await clustered.engine!.close();
+    await Promise.all([clustered.engine!.close(), sharded.engine!.close()]);
+  });
+
+  it('refuses REDIS_URL and REDIS_CLUSTER_NODES together, saying to unset one', () => {
+    expect(() => loadDemoConfig({ ...SECRETS, REDIS_URL: 'redis://127.0.0.1:6390', REDIS_CLUSTER_NODES: '127.0.0.1:7000' })).toThrow(
+      '- REDIS_CLUSTER_NODES must be unset when REDIS_URL is set (one Redis or a Redis Cluster: unset one of them); got "127.0.0.1:7000".',
+    );
   });
 
   it('serves one Pusher app, from the PUSHER_APP_ variables, on the default path', () => {

@@ -30,6 +30,8 @@ export interface DemoConfig {
   allowedOrigins?: string[];
   /** `REDIS_URL`: run as one node of many on this Redis (the Redis engine). Undefined: one node, in memory. */
   redisUrl?: string;
+  /** `REDIS_CLUSTER_NODES` (comma-separated host:port): run as one node of many on this Redis Cluster. Not with `redisUrl`. */
+  redisClusterNodes?: string[];
   /** `DRAIN_MS`: how long a shutdown lets connections finish before closing them (ms, default 10000). */
   drainMs: number;
   /** `PRESENCE_AWAY_MS`: ms without activity after which an `online` room member is shown `away` (default 300000). */
@@ -99,6 +101,7 @@ export function toDemoConfig(env: DemoEnvironment): DemoConfig {
     pageDir: resolve(env.PAGE_DIR),
     ...(env.ALLOWED_ORIGINS && { allowedOrigins: env.ALLOWED_ORIGINS }),
     ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
+    ...(env.REDIS_CLUSTER_NODES && { redisClusterNodes: env.REDIS_CLUSTER_NODES }),
     ...(env.TRUST_PROXY && { trustProxy: env.TRUST_PROXY }),
     ...(env.TLS_CERT && env.TLS_KEY && { tls: tlsOf(env) }),
     pusherApp: {
@@ -164,8 +167,9 @@ export function toRealtimeOptions(config: DemoConfig, authenticate: Authenticate
     logLevels: logLevelsFrom(config.logLevel),
     // Behind the listed proxies the client's address is read from X-Forwarded-For; by default the socket's.
     ...(config.trustProxy && { limits: { trustProxy: config.trustProxy } }),
-    // Many nodes share one Redis; without it, the library's in-memory engine (one node).
+    // Many nodes share one Redis or a Redis Cluster; without either, the library's in-memory engine (one node).
     ...(config.redisUrl && { engine: new RedisEngine({ url: config.redisUrl }) }),
+    ...(config.redisClusterNodes && { engine: new RedisEngine({ cluster: { nodes: config.redisClusterNodes } }) }),
   };
 }
 

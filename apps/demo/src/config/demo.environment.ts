@@ -22,6 +22,8 @@ const A_POSITIVE_DURATION = `an integer from 1 to ${MAX_TIMER_MS} (milliseconds)
 const A_LOG_LEVEL = `one of ${DEMO_LOG_LEVELS.join(', ')}`;
 const ORIGINS = 'a comma-separated list of origins such as https://app.example.com,https://*.example.org';
 const A_REDIS_URL = 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379';
+const CLUSTER_NODES = 'a comma-separated list of host:port of Redis Cluster nodes such as 10.0.0.1:7000,10.0.0.2:7000';
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/;
 const A_PUSHER_NAME = 'letters, digits, ".", "_" and "-" (at most 64)';
 const PROXIES = `a comma-separated list of IP addresses, CIDR ranges and ${PROXY_NAMES.join(', ')}, such as 10.0.0.0/8,fd00::/8`;
 
@@ -63,6 +65,15 @@ const longerThanInterval = ValidateBy({
       return typeof interval !== 'number' || typeof timeout !== 'number' || timeout > interval;
     },
     defaultMessage: (args) => `greater than HEARTBEAT_INTERVAL_MS (${intervalOf(args)})`,
+  },
+});
+
+/** One Redis or a Redis Cluster: REDIS_CLUSTER_NODES goes without REDIS_URL. */
+const withoutRedisUrl = ValidateBy({
+  name: 'withoutRedisUrl',
+  validator: {
+    validate: (_value: unknown, args) => (args?.object as DemoEnvironment | undefined)?.REDIS_URL === undefined,
+    defaultMessage: () => 'unset when REDIS_URL is set (one Redis or a Redis Cluster: unset one of them)',
   },
 });
 
@@ -115,6 +126,14 @@ export class DemoEnvironment {
   @Matches(/^rediss?:\/\/\S+$/, { message: A_REDIS_URL })
   REDIS_URL?: string;
 
+  /** Unset: REDIS_URL, or one node in memory. Set: run on this Redis Cluster (7 or later). Not with REDIS_URL. */
+  @IsOptional()
+  @toList
+  @ArrayNotEmpty({ message: CLUSTER_NODES })
+  @Matches(HOST_PORT, { each: true, message: CLUSTER_NODES })
+  @withoutRedisUrl
+  REDIS_CLUSTER_NODES?: string[];
+
   @integer(0, MAX_TIMER_MS, A_DURATION)
   DRAIN_MS = 10_000;
 
@@ -163,6 +182,7 @@ const VARIABLES = Object.keys({
   PAGE_DIR: true,
   ALLOWED_ORIGINS: true,
   REDIS_URL: true,
+  REDIS_CLUSTER_NODES: true,
   DRAIN_MS: true,
   PRESENCE_AWAY_MS: true,
   TRUST_PROXY: true,

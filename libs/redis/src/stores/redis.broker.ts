@@ -1,13 +1,15 @@
 import type { Broker, HistoryOptions, HistoryRead, MemoryEngine, PublishedMessage, StreamPosition } from '@nest-realtime/core/engine';
 import { newEpoch, plainMessageFrame } from '@nest-realtime/core/engine';
 import type { BusRecovery } from '../bus.recovery';
+import type { NodeRoutes } from '../node.routes';
 import type { RedisConnection } from '../redis.connection';
 
 /**
- * A publish runs a script that routes the frame to the bus of each node holding members of the channel,
- * the publishing node included, so every member on every node gets it once, in the one order Redis ran
- * the publishes in. History lives in Redis Streams, with the offset and epoch in a hash beside it. While
- * Redis is unreachable, frames reach this node's members only (messages without offsets).
+ * A publish runs a script that publishes the frame on the channel's bus, to which every node holding
+ * members of the channel subscribed (the publishing node's too), so every member on every node gets it
+ * once, in the one order Redis ran the publishes in. History lives in Redis Streams, with the offset and
+ * epoch in a hash beside it, all in the channel's slot. While Redis is unreachable, frames reach this
+ * node's members only (messages without offsets).
  */
 export class RedisBroker implements Broker {
   private readonly scripts: RedisConnection['scripts'];
@@ -18,6 +20,7 @@ export class RedisBroker implements Broker {
     private readonly local: MemoryEngine['broker'],
     private readonly historyMetaTtl: number,
     private readonly recovery: BusRecovery,
+    private readonly routes: NodeRoutes,
   ) {
     this.scripts = redis.scripts;
     this.prefix = redis.prefix;
@@ -26,7 +29,7 @@ export class RedisBroker implements Broker {
   async publish(channel: string, frame: Buffer): Promise<number> {
     if (!this.redis.up) return this.local.deliver(channel, frame);
     try {
-      return Number(await this.scripts.rtPublish(this.prefix, channel, frame));
+      return Number(await this.scripts.rtPublish(this.members(channel), this.prefix, channel, frame));
     } catch (error) {
       this.redis.failed('publish', error);
       return this.local.deliver(channel, frame);
@@ -41,6 +44,7 @@ export class RedisBroker implements Broker {
     if (this.redis.up) {
       try {
         const [offset, epoch, delivered] = (await this.scripts.rtPublishMessage(
+          this.members(channel),
           this.prefix,
           channel,
           body,
@@ -61,7 +65,7 @@ export class RedisBroker implements Broker {
   async sendToClient(clientId: string, frame: Buffer): Promise<number> {
     return this.redis.read(
       'send to a client',
-      async () => Number(await this.scripts.rtSendToClient(this.prefix, clientId, frame)),
+      () => this.routes.toClient(clientId, frame),
       () => this.local.deliverToClient(clientId, frame),
     );
   }
@@ -71,7 +75,7 @@ export class RedisBroker implements Broker {
     if (here !== undefined) return here;
     return this.redis.read(
       'send to a connection',
-      async () => Number(await this.scripts.rtSendToConnection(this.prefix, connectionId, frame)) === 1,
+      () => this.routes.toConnection(connectionId, frame),
       () => false,
     );
   }
@@ -81,7 +85,7 @@ export class RedisBroker implements Broker {
     return this.redis.read(
       'history position',
       async () => {
-        const [offset, epoch] = (await this.scripts.rtPosition(this.prefix, channel, newEpoch(), metaTtl)) as [number, string];
+        const [offset, epoch] = (await this.scripts.rtPosition(this.members(channel), this.prefix, channel, newEpoch(), metaTtl)) as [number, string];
         const position = { offset: Number(offset), epoch };
         this.recovery.joined(channel, position, history);
         return position;
@@ -94,7 +98,7 @@ export class RedisBroker implements Broker {
     return this.redis.read<HistoryRead>(
       'history',
       async () => {
-        const reply = (await this.scripts.rtHistorySinceBuffer(this.prefix, channel, since.offset, since.epoch, history.ttl)) as Array<Buffer | number>;
+        const reply = (await this.scripts.rtHistorySinceBuffer(this.members(channel), this.prefix, channel, since.offset, since.epoch, history.ttl)) as Array<Buffer | number>;
         const status = reply[0].toString();
         if (status !== 'ok') return { lost: status as 'epoch' | 'window' };
         const position = { offset: Number(reply[1].toString()), epoch: reply[2].toString() };
@@ -102,5 +106,10 @@ export class RedisBroker implements Broker {
       },
       () => ({ lost: 'unavailable' }),
     );
+  }
+
+  /** The key by which a channel's scripts are routed. */
+  private members(channel: string): string {
+    return this.redis.keys.channel('members', channel);
   }
 }

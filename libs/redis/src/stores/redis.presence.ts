@@ -22,7 +22,7 @@ export class RedisPresence implements PresenceStore {
       'presence',
       async () => {
         const json = JSON.stringify({ c: clientId, m: meta });
-        const [before, after, onlineAt, version] = (await redis.scripts.rtPresenceSet(redis.prefix, channel, clientId, connectionId, json, local.meta.onlineAt as number)) as [
+        const [before, after, onlineAt, version] = (await redis.scripts.rtPresenceSet(redis.keys.channel('presence', channel), redis.prefix, channel, clientId, connectionId, json, local.meta.onlineAt as number)) as [
           number,
           number,
           string,
@@ -41,7 +41,7 @@ export class RedisPresence implements PresenceStore {
     return redis.read(
       'presence',
       async () => {
-        const removed = (await redis.scripts.rtPresenceRemove(redis.prefix, channel, connectionId)) as [string, number, number, number] | null;
+        const removed = (await redis.scripts.rtPresenceRemove(redis.keys.channel('presence', channel), redis.prefix, channel, connectionId)) as [string, number, number, number] | null;
         if (!removed) return local && unversioned(local);
         const { clientId, meta } = presenceOf(connectionId, removed[0]);
         return { clientId, connectionId, meta, countBefore: Number(removed[1]), countAfter: Number(removed[2]), version: Number(removed[3]) };
@@ -55,7 +55,7 @@ export class RedisPresence implements PresenceStore {
     return this.redis.read(
       'presence',
       async () => {
-        const stored = await this.redis.commands.hget(`${this.redis.prefix}presence:${channel}`, connectionId);
+        const stored = await this.redis.commands.hget(this.redis.keys.channel('presence', channel), connectionId);
         return stored ? presenceOf(connectionId, stored) : undefined;
       },
       () => undefined,
@@ -65,7 +65,7 @@ export class RedisPresence implements PresenceStore {
   async state(channel: string): Promise<PresenceState> {
     return this.redis.read(
       'presence',
-      async () => stateOf(await this.redis.commands.hgetall(`${this.redis.prefix}presence:${channel}`)),
+      async () => stateOf(await this.redis.commands.hgetall(this.redis.keys.channel('presence', channel))),
       () => this.local.state(channel),
     );
   }
@@ -76,7 +76,7 @@ export class RedisPresence implements PresenceStore {
     return redis.read(
       'presence',
       async () => {
-        const [version, flat] = (await redis.scripts.rtPresenceState(redis.prefix, channel)) as [number, string[]];
+        const [version, flat] = (await redis.scripts.rtPresenceState(redis.keys.channel('presence', channel), redis.prefix, channel)) as [number, string[]];
         const stored: Record<string, string> = {};
         for (let i = 0; i < flat.length; i += 2) stored[flat[i]] = flat[i + 1];
         return { presences: stateOf(stored), version: Number(version) };

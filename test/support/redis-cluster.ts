@@ -1,0 +1,1 @@
+export { RedisCluster } from '../../tools/redis-cluster';
