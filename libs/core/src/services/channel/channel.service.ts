@@ -239,6 +239,7 @@ export class ChannelService implements OnApplicationShutdown {
    * engine: the channel's members on every node).
    */
   async publish(channel: string, payload: unknown, from: PublishOrigin | null = null): Promise<number> {
+    assertChannelName(channel);
     return this.handOver(channel, payload, from).delivered;
   }
 
@@ -267,9 +268,8 @@ export class ChannelService implements OnApplicationShutdown {
     return this.handOver(channel, payload, connection);
   }
 
-  /** Encodes the message and calls the engine now, in call order; `delivered` follows its answer. */
+  /** Encodes the message and calls the engine now, in call order; `delivered` follows its answer. The name is checked. */
   private handOver(channel: string, payload: unknown, from: PublishOrigin | null): { delivered: Promise<number> } {
-    assertChannelName(channel);
     const startedAt = this.publishTimer?.start() ?? -1;
     const at = Date.now();
     const history = this.rules.resolve(channel).history;

@@ -74,6 +74,19 @@ describe('presenceFrameFor', () => {
     expect(presenceFrameFor(frame, 9, false)).toBeNull();
   });
 
+  it('reads the versions of a diff too large to spread into arguments', () => {
+    const versions: Record<string, [number, number]> = {};
+    const joins: VersionedPresenceDiff['joins'] = {};
+    for (let i = 1; i <= 200_000; i++) {
+      versions[`c${i}`] = [i, i];
+      joins[`u${i}`] = { metas: [meta(`c${i}`)] };
+    }
+    const frame = encodeVersionedDiff(diff({ joins, versions }));
+
+    expect(presenceFrameFor(frame, 200_000, false)).toBeNull();
+    expect(presenceFrameFor(frame, 0, false)).not.toBeNull();
+  });
+
   it('knows the diffs this node encoded without reading them back', () => {
     const parse = jest.spyOn(JSON, 'parse');
     const frame = encodeVersionedDiff(diff({ joins: { alice: { metas: [meta('a1')] } }, versions: { a1: [5, 5] } }));

@@ -40,12 +40,13 @@ const diffs = new WeakMap<Buffer, ReadDiff | null>();
 const states = new WeakMap<Buffer, { message: PresenceStateMessage; compact?: Buffer }>();
 
 function remember(frame: Buffer, diff: VersionedPresenceDiff): ReadDiff {
-  const ranges = diff.versions ? Object.values(diff.versions) : [];
-  const known = {
-    diff,
-    oldest: ranges.length ? Math.min(...ranges.map(([since]) => since)) : Infinity,
-    newest: ranges.length ? Math.max(...ranges.map(([, version]) => version)) : -Infinity,
-  };
+  // A loop, not Math.min(...): a diff of a large channel's window can pass the engine's argument limit.
+  const known: ReadDiff = { diff, oldest: Infinity, newest: -Infinity };
+  for (const connectionId in diff.versions) {
+    const [since, version] = diff.versions[connectionId];
+    if (since < known.oldest) known.oldest = since;
+    if (version > known.newest) known.newest = version;
+  }
   diffs.set(frame, known);
   return known;
 }
